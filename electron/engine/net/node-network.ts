@@ -1,0 +1,127 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import dns from 'node:dns/promises';
+import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import type { BindUdpOptions, ConnectTcpOptions, Network, TcpConnection, UdpSocket } from './network.ts';
+
+/** The production `Network`: node:dgram for UDP, node:net for TCP, node:dns for names. */
+export const nodeNetwork: Network = {
+  bindUdp,
+  connectTcp,
+  async resolve(host, family) {
+    if (net.isIP(host)) return [host];
+    const all = await dns.lookup(host, { all: true, verbatim: true });
+    const sorted = [...all].sort((a, b) => (a.family === family ? -1 : 0) - (b.family === family ? -1 : 0));
+    return sorted.map((r) => r.address);
+  },
+};
+
+async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
+  const family = options.family ?? (options.address && net.isIPv6(options.address) ? 6 : 4);
+  const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(
+      { address: options.address ?? (family === 6 ? '::' : '0.0.0.0'), port: options.port ?? 0 },
+      () => {
+        socket.off('error', reject);
+        resolve();
+      },
+    );
+  });
+  if (options.multicast) socket.setBroadcast(true);
+  // Errors such as ICMP port unreachable must not crash the process; send() reports its own.
+  socket.on('error', () => {});
+  const addr = socket.address();
+  const listeners = new Set<(data: Uint8Array, from: Endpoint) => void>();
+  socket.on('message', (msg, rinfo) => {
+    const from = { address: rinfo.address, port: rinfo.port };
+    for (const l of listeners) l(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), from);
+  });
+  let closed = false;
+  return {
+    local: { address: addr.address, port: addr.port },
+    send: (data, to) =>
+      new Promise((resolve, reject) => {
+        if (closed) return reject(new Error('socket closed'));
+        socket.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+      }),
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        if (closed) return resolve();
+        closed = true;
+        listeners.clear();
+        socket.close(() => resolve());
+      }),
+  };
+}
+
+async function connectTcp(options: ConnectTcpOptions): Promise<TcpConnection> {
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({
+      host: options.remote.address,
+      port: options.remote.port,
+      localAddress: options.localAddress,
+      localPort: options.localPort,
+    });
+    const timer = setTimeout(
+      () =>
+        fail(
+          new Error(
+            `TCP connect to ${options.remote.address}:${options.remote.port} timed out after ${options.timeoutMs} ms`,
+          ),
+        ),
+      options.timeoutMs,
+    );
+    const onAbort = () => fail(new Error('aborted'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    function fail(err: Error) {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      s.destroy();
+      reject(err);
+    }
+    s.once('error', fail);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      s.off('error', fail);
+      resolve(s);
+    });
+  });
+  const dataListeners = new Set<(data: Uint8Array) => void>();
+  const closeListeners = new Set<(error?: Error) => void>();
+  let lastError: Error | undefined;
+  socket.on('data', (buf) => {
+    for (const l of dataListeners) l(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+  });
+  socket.on('error', (err) => (lastError = err));
+  socket.on('close', () => {
+    for (const l of closeListeners) l(lastError);
+  });
+  return {
+    local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+    remote: options.remote,
+    write: (data) =>
+      new Promise((resolve, reject) => socket.write(data, (err) => (err ? reject(err) : resolve()))),
+    onData(l) {
+      dataListeners.add(l);
+      return () => dataListeners.delete(l);
+    },
+    onClose(l) {
+      closeListeners.add(l);
+      return () => closeListeners.delete(l);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        if (socket.destroyed) return resolve();
+        socket.once('close', () => resolve());
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      }),
+  };
+}

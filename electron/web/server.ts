@@ -1,0 +1,131 @@
+import http from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServerFrame } from '../../shared/contracts/rpc.ts';
+import { Dispatcher } from '../services/dispatcher.ts';
+import { createHandlers } from '../services/handlers.ts';
+import type { Services } from '../services/services.ts';
+import { loadStatic } from './static-files.ts';
+
+/**
+ * Web mode: serves the built renderer on 127.0.0.1 and speaks the contract over a WebSocket at /rpc.
+ * Only the page we served may drive it: the WebSocket needs the per-run random token, an Origin of
+ * this very server, and a Host header naming loopback (stops DNS-rebinding pages).
+ */
+export interface WebHostOptions {
+  services: Services;
+  rendererDir: string;
+  port: number;
+  /** Fixed token for tests; random otherwise. */
+  token?: string;
+}
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_FRAME_BYTES = 1 << 20;
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  if (!existsSync(opts.rendererDir)) {
+    throw new Error(`the UI is not built (${opts.rendererDir} is missing): run "npm run build" first`);
+  }
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const handlers = createHandlers(opts.services);
+  let port = opts.port;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  const server = http.createServer(async (req, res) => {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = await loadStatic(opts.rendererDir, new URL(req.url ?? '/', 'http://x').pathname);
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': file.type,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'content-security-policy': [
+        "default-src 'self'",
+        `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const given = Buffer.from(url.searchParams.get('token') ?? '');
+    const want = Buffer.from(token);
+    const tokenOk = given.length === want.length && timingSafeEqual(given, want);
+    const originOk = allowedOrigins().has(req.headers.origin ?? '');
+    const hostOk = allowedHosts().has(req.headers.host ?? '');
+    if (url.pathname !== '/rpc' || !tokenOk || !originOk || !hostOk) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+  });
+
+  function serveSocket(ws: WebSocket) {
+    const send = (frame: ServerFrame) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    };
+    const dispatcher = new Dispatcher(handlers, send);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return void ws.close(1003, 'text frames only');
+      let frame: unknown;
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        send({ type: 'error', id: '?', error: { code: 'bad-request', message: 'frame is not JSON' } });
+        return;
+      }
+      dispatcher.receive(frame);
+    });
+    ws.on('close', () => dispatcher.closeAll());
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${opts.port} is already in use on 127.0.0.1`) : err),
+    );
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

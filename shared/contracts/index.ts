@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { appMethods } from './app.ts';
+import { networkMethods } from './network.ts';
+
+/**
+ * The one typed contract between the front doors (Electron IPC, web-mode WebSocket, CLI) and the
+ * services. Each method: an input schema, an output schema, and the schema of the events it streams
+ * while running (progress, live stats; `z.never()` when it streams none). Adding a method here makes
+ * the compiler demand a handler in electron/services/handlers.ts.
+ */
+export interface MethodSpec {
+  input: z.ZodType;
+  output: z.ZodType;
+  event: z.ZodType;
+}
+
+export const contract = {
+  ...appMethods,
+  ...networkMethods,
+} satisfies Record<string, MethodSpec>;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+export type MethodEvent<M extends MethodName> = z.output<Contract[M]['event']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+export * from './errors.ts';

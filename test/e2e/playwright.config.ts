@@ -1,0 +1,32 @@
+import { defineConfig } from '@playwright/test';
+
+// Drives Debian's Chromium (never a downloaded browser) against web mode (`natscope serve`).
+export const CHROMIUM_PATH = process.env.NATSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '**/*.spec.ts',
+  outputDir: '../artifacts/e2e-results',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  reporter: process.env.NATSCOPE_TEST_REPORT_DIR
+    ? [['list'], ['json', { outputFile: `${process.env.NATSCOPE_TEST_REPORT_DIR}/playwright.json` }]]
+    : [['list']],
+  use: {
+    headless: true,
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+});

@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects: fast unit tests beside the code, renderer component tests in jsdom,
+// and the network lab (root + Linux, real peers in namespaces) which CI runs separately.
+// In CI a JSON report per run lets .ci/run print one "N passed, N failed" closing line.
+const reportDir = process.env.NATSCOPE_TEST_REPORT_DIR;
+const reporters: (string | [string, Record<string, unknown>])[] = reportDir
+  ? ['default', ['json', { outputFile: `${reportDir}/vitest-${Date.now()}-${process.pid}.json` }]]
+  : ['default'];
+
+export default defineConfig({
+  test: {
+    reporters,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'renderer',
+          include: ['renderer/**/*.test.tsx', 'renderer/**/*.test.ts'],
+          environment: 'jsdom',
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.lab.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

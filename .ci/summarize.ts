@@ -18,7 +18,9 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     failed += (report.stats?.unexpected ?? 0) + (report.stats?.flaky ?? 0);
     skipped += report.stats?.skipped ?? 0;
   }
-  console.log(`${file}: ${JSON.stringify(file.startsWith('vitest') ? { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests } : report.stats)}`);
+  console.log(
+    `${file}: ${JSON.stringify(file.startsWith('vitest') ? { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests } : report.stats)}`,
+  );
 }
 console.log(`ci: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -44,7 +44,11 @@ describe('Dispatcher', () => {
     d.receive({ type: 'cancel', id: 'x' });
     await settle();
     expect(frames).toEqual([
-      { type: 'error', id: 'x', error: { code: 'cancelled', message: 'cancelled by the user', detail: undefined } },
+      {
+        type: 'error',
+        id: 'x',
+        error: { code: 'cancelled', message: 'cancelled by the user', detail: undefined },
+      },
     ]);
   });
 });
@@ -52,7 +56,9 @@ describe('Dispatcher', () => {
 describe('bridge ↔ dispatcher round trip', () => {
   function loop(handlers: Handlers): FrameChannel {
     const listeners = new Set<(raw: unknown) => void>();
-    const d = new Dispatcher(handlers, (f) => queueMicrotask(() => listeners.forEach((l) => l(JSON.parse(JSON.stringify(f))))));
+    const d = new Dispatcher(handlers, (f) =>
+      queueMicrotask(() => listeners.forEach((l) => l(JSON.parse(JSON.stringify(f))))),
+    );
     return {
       send: (f) => d.receive(JSON.parse(JSON.stringify(f))),
       onFrame: (l) => {
@@ -69,7 +75,10 @@ describe('bridge ↔ dispatcher round trip', () => {
   });
 
   it('rebuilds errors as NatScopeError with the same code', async () => {
-    const failing = { ...real, 'app.info': async () => Promise.reject(new NatScopeError('unreachable', 'no answer', { host: 'x' })) };
+    const failing = {
+      ...real,
+      'app.info': async () => Promise.reject(new NatScopeError('unreachable', 'no answer', { host: 'x' })),
+    };
     const bridge = createBridge(loop(failing as Handlers));
     const err = await bridge.call('app.info', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NatScopeError);

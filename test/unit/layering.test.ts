@@ -7,7 +7,9 @@ const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
 
 async function restrictedErrors(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages.filter((m) => m.ruleId?.startsWith('no-restricted') && m.severity === 2).map((m) => m.message);
+  return result!.messages
+    .filter((m) => m.ruleId?.startsWith('no-restricted') && m.severity === 2)
+    .map((m) => m.message);
 }
 
 describe('layering rules', () => {

@@ -1,0 +1,69 @@
+import type { AddressClass } from '../address-class.ts';
+
+/**
+ * The facts the diagnosis rules read, gathered from each probe. Every section is optional: a step
+ * whose inputs were missing is skipped, and rules that need it say nothing.
+ */
+export type Behaviour = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | null;
+
+export interface DiagnosisFacts {
+  network?: {
+    primaryAddress: string | null;
+    primaryClass: AddressClass | null;
+    localAddresses: string[];
+  };
+  nat?: {
+    udpBlocked: boolean;
+    natDetected: boolean | null;
+    mapping: Behaviour;
+    filtering: Behaviour;
+    hairpinning: boolean | null;
+    mappedAddress: string | null; // "ip:port"
+    localAddress: string | null; // "ip:port"
+    classic: string | null;
+    lifetimeSeconds: number | null;
+    server: string;
+  };
+  router?: {
+    upnpFound: boolean;
+    natpmpSupported: boolean;
+    pcpSupported: boolean;
+    externalIp: string | null;
+    manufacturer: string | null;
+    model: string | null;
+    /** A mapping request was refused (UPnP 501/718/…, NAT-PMP result 3, PCP NO_RESOURCES). */
+    mappingFailures: { via: 'upnp' | 'natpmp' | 'pcp'; code: string; message: string }[];
+    /** How many test mappings the router accepted in this run. */
+    mappingSuccesses: number;
+  };
+  alg?: {
+    algDetected: boolean;
+    evidence: 'reflector' | 'heuristic';
+    /** "udp/5060" → rewritten field names, e.g. ["Via", "Contact", "SDP c="] */
+    rewrites: { transport: string; port: number; fields: string[]; rewrittenTo: string | null }[];
+  };
+  sipVia?: {
+    /** The `received` parameter a SIP server put in our Via: the address it saw us from. */
+    received: string | null;
+  };
+  call?: {
+    target: string;
+    answered: boolean;
+    sipStatus: number | null;
+    oneWayAudio: boolean;
+    rtpSent: number;
+    rtpReceived: number;
+    lossPercent: number | null;
+    jitterMs: number | null;
+    rttMs: number | null;
+    mos: number | null;
+    /** RTP came back from another address/port than the SDP named (NAT in the path). */
+    rtpSourceMismatch: boolean;
+  };
+  registration?: {
+    registrar: string;
+    ok: boolean;
+    sipStatus: number | null;
+    reason: string;
+  };
+}

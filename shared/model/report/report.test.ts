@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { redactReport, renderReport, type ReportFormat } from './build.ts';
+import { REDACTED } from './redact.ts';
+import { SAMPLE_PASSWORD, sampleReport } from './sample-report.ts';
+
+const FORMATS: ReportFormat[] = ['json', 'md', 'html'];
+
+describe('report', () => {
+  it('Markdown output matches the golden file', async () => {
+    const doc = redactReport(sampleReport(), { secrets: [SAMPLE_PASSWORD] });
+    await expect(renderReport(doc, 'md')).toMatchFileSnapshot('./__golden__/report.md');
+  });
+
+  it('HTML output matches the golden file', async () => {
+    const doc = redactReport(sampleReport(), { secrets: [SAMPLE_PASSWORD] });
+    await expect(renderReport(doc, 'html')).toMatchFileSnapshot('./__golden__/report.html');
+  });
+
+  it('the password and Authorization values appear in no format', () => {
+    const doc = redactReport(sampleReport(), { secrets: [SAMPLE_PASSWORD] });
+    for (const f of FORMATS) {
+      const out = renderReport(doc, f);
+      expect(out, f).not.toContain(SAMPLE_PASSWORD);
+      expect(out, f).not.toContain('6629fae49393a05397450978507c4ef1');
+      expect(out, f).toContain(REDACTED);
+    }
+  });
+
+  it('the password is removed even when the caller forgets to name it, if it sits in a password field', () => {
+    const doc = redactReport(sampleReport(), { secrets: [] });
+    expect(JSON.stringify(doc.call!.summary)).not.toContain(SAMPLE_PASSWORD);
+  });
+
+  it('masks public IPs consistently for public posting, keeps private ones', () => {
+    const doc = redactReport(sampleReport(), {
+      secrets: [SAMPLE_PASSWORD],
+      maskPublicIps: true,
+      usernames: ['alice'],
+    });
+    const md = renderReport(doc, 'md');
+    expect(md).not.toContain('203.0.113.2');
+    expect(md).not.toContain('203.0.113.10');
+    expect(md).toContain('[public-ip-');
+    expect(md).toContain('192.168.77.10');
+    expect(md).not.toMatch(/alice/);
+    expect(doc.redaction).toEqual({ secrets: true, publicIps: true, usernames: true, hostnames: false });
+  });
+
+  it('HTML is self-contained: no scripts, no external resources', () => {
+    const html = renderReport(redactReport(sampleReport(), { secrets: [] }), 'html');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/src="http/i);
+    expect(html).toContain('<svg');
+  });
+});

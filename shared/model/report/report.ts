@@ -1,0 +1,99 @@
+import type { Finding } from '../diagnosis/findings.ts';
+
+/**
+ * The report document (JSON, versioned). Markdown and HTML are rendered from it, after redaction,
+ * so nothing reaches an export that is not in this document. Bump REPORT_SCHEMA_VERSION on any
+ * incompatible change and document it in docs/report-schema.md.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type StepId = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration';
+
+export interface StepOutcome {
+  id: StepId;
+  status: 'done' | 'skipped' | 'failed';
+  /** Why it was skipped or how it failed. */
+  reason?: string;
+  durationMs?: number;
+}
+
+export interface CallSample {
+  /** Seconds since the call was answered. */
+  t: number;
+  lossPercent: number | null;
+  jitterMs: number | null;
+  rttMs: number | null;
+  mos: number | null;
+}
+
+export interface LadderMessage {
+  direction: 'sent' | 'received';
+  /** ISO time or ms since start, as the call service gives it. */
+  time: string | number;
+  from: string;
+  to: string;
+  /** First line, e.g. "INVITE sip:9196@… SIP/2.0" or "SIP/2.0 200 OK". */
+  summary: string;
+  raw: string;
+}
+
+export interface StunTransactionRow {
+  test: string;
+  from: string;
+  to: string;
+  request: string;
+  responseFrom: string | null;
+  response: string | null;
+  rttMs: number | null;
+}
+
+export interface MappingRow {
+  protocol: string;
+  externalPort: number;
+  internalClient: string;
+  internalPort: number;
+  description: string;
+  leaseSeconds: number | null;
+  createdByNatScope: boolean;
+}
+
+export interface AlgRow {
+  transport: string;
+  port: number;
+  sourcePort: number | null;
+  verdict: 'rewritten' | 'untouched' | 'dropped' | 'error';
+  fields: { name: string; sent: string | null; received: string | null }[];
+}
+
+export interface Report {
+  schema: 'natscope-report';
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  generatedAt: string;
+  app: { name: 'NatScope'; version: string; platform: string; node: string; electron: string | null };
+  redaction: { secrets: true; publicIps: boolean; usernames: boolean; hostnames: boolean };
+  steps: StepOutcome[];
+  findings: Finding[];
+  network?: {
+    interfaces: { name: string; address: string; class: string }[];
+    gateways: string[];
+    primary: string | null;
+  };
+  nat?: {
+    server: string;
+    summary: Record<string, string | number | boolean | null>;
+    transactions: StunTransactionRow[];
+  };
+  router?: {
+    summary: Record<string, string | number | boolean | null>;
+    mappings: MappingRow[];
+  };
+  alg?: {
+    summary: Record<string, string | number | boolean | null>;
+    rows: AlgRow[];
+  };
+  call?: {
+    summary: Record<string, string | number | boolean | null>;
+    samples: CallSample[];
+    ladder: LadderMessage[];
+  };
+}

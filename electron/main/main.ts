@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createHandlers } from '../services/handlers.ts';
 import { createServices } from '../services/services.ts';
 import { wireIpc } from './ipc.ts';
+import { htmlToPdf } from './pdf.ts';
 import { createMainWindow, rendererIndexUrl } from './window.ts';
 
 // dist/electron/main.cjs → dist/
@@ -11,7 +12,7 @@ const distDir = path.resolve(__dirname, '..');
 
 app.enableSandbox();
 void app.whenReady().then(() => {
-  const services = createServices('electron');
+  const services = createServices('electron', { pdf: htmlToPdf });
   const indexUrl = rendererIndexUrl(distDir);
   wireIpc(createHandlers(services), (wc, frameUrl) => {
     const win = BrowserWindow.fromWebContents(wc);

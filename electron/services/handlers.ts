@@ -13,7 +13,23 @@ export type Handlers = { [M in MethodName]: Handler<M> };
 /** The typed map from contract method to service call — one line each, shared by IPC and WebSocket. */
 export function createHandlers(s: Services): Handlers {
   return {
+    'alg.test': (i, c) => s.alg.test(i, c),
+    'companion.startDemo': () => s.companion.startDemo(),
+    'companion.stopDemo': () => s.companion.stopDemo(),
     'app.info': () => s.app.info(),
+    'call.echoTest': (i, c) => s.call.echoTest(i, c),
+    'call.pushAudio': (i) => s.call.pushAudio(i),
     'network.snapshot': () => s.network.snapshot(),
+    'nat.discover': (i, c) => s.nat.discover(i, c),
+    'nat.defaultServers': () => s.nat.defaultServers(),
+    'report.build': (i) => s.report.build(i),
+    'diagnose.run': (i, c) => s.report.run(i, c),
+    'report.pdf': (i) => s.report.pdf(i),
+    'router.probe': (i, c) => s.router.probe(i, c),
+    'router.mappings.list': (i, c) => s.router.listMappings(i, c.signal),
+    'router.mappings.add': (i, c) => s.router.addMapping(i, c),
+    'router.mappings.delete': (i, c) => s.router.deleteMapping(i, c.signal),
+    'router.mappings.verify': (i, c) => s.router.verifyMapping(i, c.signal),
+    'router.cleanup': (i, c) => s.router.cleanupStale(i, c.signal),
   };
 }

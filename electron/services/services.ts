@@ -1,16 +1,40 @@
 import { nodeSystemSource } from '../engine/netinfo/system-source.ts';
+import { createAlgService } from './alg-service.ts';
 import { createAppService, type HostKind } from './app-service.ts';
+import { createCompanionService } from './companion-service.ts';
+import { nodeListenTcp } from '../engine/companion/tcp-listener.ts';
+import { takeNetworkSnapshot } from '../engine/netinfo/snapshot.ts';
+import { createCallService } from './call-service.ts';
+import { createNatService } from './nat-service.ts';
 import { createNetworkService } from './network-service.ts';
+import { createRouterService } from './router-service.ts';
+import { createReportService } from './report-service.ts';
+import { nodeNetwork } from '../engine/net/node-network.ts';
+import { systemClock } from '../engine/clock/clock.ts';
+import { defaultStateDir, openLedger } from '../engine/mappings/ledger.ts';
+import { openRefusalLog } from '../engine/mappings/refusal-log.ts';
 
 /**
  * The only API the front doors (Electron IPC, web host, CLI) call. Each service orchestrates engine
  * components, which get their network, clock and system access injected here.
  */
-export function createServices(host: HostKind) {
-  return {
+export interface ServiceOptions {
+  /** HTML → PDF, provided by the Electron main process (printToPDF); absent in headless hosts. */
+  pdf?: (html: string) => Promise<Uint8Array>;
+}
+
+export function createServices(host: HostKind, options: ServiceOptions = {}) {
+  const base = {
+    alg: createAlgService({ network: nodeNetwork, clock: systemClock, primaryAddress: async () => (await takeNetworkSnapshot(nodeSystemSource)).primary?.address ?? null }),
     app: createAppService(host),
+    companion: createCompanionService({ network: nodeNetwork, clock: systemClock, listenTcp: nodeListenTcp, platform: process.platform }),
+    call: createCallService({ network: nodeNetwork, clock: systemClock, routeSource: nodeSystemSource.routeSource }),
+    nat: createNatService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource }),
     network: createNetworkService(nodeSystemSource),
+    router: createRouterService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource, ledger: openLedger(defaultStateDir()), refusalLog: openRefusalLog(defaultStateDir()) }),
   };
+  // Diagnosis and reports orchestrate the other services, so they are built on top of them.
+  return { ...base, report: createReportService({ ...base, pdf: options.pdf }) };
 }
 
 export type Services = ReturnType<typeof createServices>;

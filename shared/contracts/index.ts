@@ -1,6 +1,11 @@
 import type { z } from 'zod';
+import { algMethods } from './alg.ts';
 import { appMethods } from './app.ts';
+import { callMethods } from './call.ts';
+import { natMethods } from './nat.ts';
 import { networkMethods } from './network.ts';
+import { reportMethods } from './report.ts';
+import { routerMethods } from './router.ts';
 
 /**
  * The one typed contract between the front doors (Electron IPC, web-mode WebSocket, CLI) and the
@@ -15,8 +20,13 @@ export interface MethodSpec {
 }
 
 export const contract = {
+  ...algMethods,
   ...appMethods,
+  ...callMethods,
+  ...natMethods,
   ...networkMethods,
+  ...routerMethods,
+  ...reportMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

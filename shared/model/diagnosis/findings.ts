@@ -14,6 +14,7 @@ export const FINDING_IDS = [
   'no-upnp',
   'upnp-mapping-failed',
   'sip-alg',
+  'no-sip-alg',
   'one-way-audio',
   'no-audio',
   'poor-call-quality',

@@ -156,3 +156,11 @@ describe('diagnosis rules', () => {
     expect(trafficLights(f)).toEqual({ nat: 'warning', call: 'ok' });
   });
 });
+
+describe('no SIP ALG', () => {
+  it('a clean reflector run is an ok finding; heuristics only info', () => {
+    const clean = { algDetected: false, rewrites: [{ transport: 'udp', port: 5060, fields: [], rewrittenTo: null }] };
+    expect(diagnose({ alg: { ...clean, evidence: 'reflector' } })[0]).toMatchObject({ id: 'no-sip-alg', severity: 'ok' });
+    expect(diagnose({ alg: { ...clean, evidence: 'heuristic' } })[0]).toMatchObject({ id: 'no-sip-alg', severity: 'info' });
+  });
+});

@@ -267,7 +267,25 @@ const routerRules: Rule = ({ router }) => {
 };
 
 const alg: Rule = ({ alg, router }) => {
-  if (!alg?.algDetected) return [];
+  if (!alg) return [];
+  if (!alg.algDetected) {
+    const evidence: Finding['evidence'] = { evidence: alg.evidence };
+    for (const r of alg.rewrites) evidence[`${r.transport}/${r.port}`] = r.fields.join(', ') || 'untouched';
+    return [
+      {
+        id: 'no-sip-alg',
+        area: 'alg',
+        severity: alg.evidence === 'reflector' ? 'ok' : 'info',
+        title:
+          alg.evidence === 'reflector'
+            ? 'No SIP ALG: SIP arrived byte for byte as sent'
+            : 'No sign of a SIP ALG (heuristic check only; a reflector test is conclusive)',
+        evidence,
+        advice: [],
+        references: [],
+      },
+    ];
+  }
   const quirk = router ? findRouterQuirk(router.manufacturer, router.model) : null;
   const wrongAddr = alg.rewrites.find(
     (r) => r.rewrittenTo && isPrivateClass(safeClass(r.rewrittenTo) ?? 'public'),

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ADDRESS_CLASS_LABEL, type AddressClass } from '../../../../shared/model/address-class.ts';
+import { useResults } from '../../app/results-context.tsx';
 import { useCall } from '../../app/use-call.ts';
 import type { NetworkSnapshot } from '../../../../shared/contracts/network.ts';
 
@@ -24,6 +25,10 @@ export function NetworkStep() {
   useEffect(() => {
     void run({});
   }, [run]);
+  const { set } = useResults();
+  useEffect(() => {
+    if (state.status === 'done') set('network', state.output);
+  }, [state, set]);
 
   return (
     <section className="panel" aria-labelledby="step-title">

@@ -1,12 +1,31 @@
 import { useState } from 'react';
+import { useDemo } from '../../app/demo-context.tsx';
+import { AlgStep } from '../alg/AlgStep.tsx';
+import { EchoStep } from '../echo/EchoStep.tsx';
+import { NatStep } from '../nat/NatStep.tsx';
 import { NetworkStep } from '../network/NetworkStep.tsx';
+import { ReportStep } from '../report/ReportStep.tsx';
+import { RouterStep } from '../router/RouterStep.tsx';
 import { NotBuiltStep } from './NotBuiltStep.tsx';
 import { STEPS, type StepInfo } from './steps.ts';
 
 function StepBody({ step }: { step: StepInfo }) {
+  const { demo } = useDemo();
+  // In the offline demo every step is pointed at the loopback companion server.
+  const key = demo ? 'demo' : 'live';
   switch (step.id) {
     case 'network':
       return <NetworkStep />;
+    case 'nat':
+      return <NatStep key={key} presetServers={demo ? [`${demo.stun.primary}:${demo.stun.ports[0] ?? 3478}`] : undefined} />;
+    case 'router':
+      return <RouterStep />;
+    case 'alg':
+      return <AlgStep key={key} presetReflector={demo?.reflector} presetAltPort={demo?.altPort} />;
+    case 'echo':
+      return <EchoStep key={key} presetTarget={demo?.echoUri} />;
+    case 'report':
+      return <ReportStep />;
     default:
       return <NotBuiltStep step={step} />;
   }

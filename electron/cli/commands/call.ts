@@ -1,0 +1,231 @@
+import { readFile } from 'node:fs/promises';
+import type { CallEchoInput, CallEvent, CallResult } from '../../../shared/contracts/call.ts';
+import { NatScopeError } from '../../../shared/contracts/errors.ts';
+import { standaloneContext } from '../../services/call-context.ts';
+import type { CliCommand } from '../command.ts';
+import { heading, keyValues, table } from '../format.ts';
+
+export const callCommand: CliCommand = {
+  name: 'call',
+  summary: 'Echo test: call a SIP echo service, send a test signal over RTP and measure what comes back',
+  usage:
+    'call SIP_URI [--duration S] [--transport udp|tcp|tls] [--registrar HOST --user U --password P] [--proxy HOST] [--advertise local|stun --stun HOST] [--json]',
+  help: [
+    'Options:',
+    '  --duration S            seconds of audio after the answer (default 10)',
+    '  --transport T           udp (default), tcp or tls',
+    '  --registrar HOST[:PORT] register with this registrar first (needs --user and --password)',
+    '  --user U                account user name        --auth-user U  digest user name if different',
+    '  --password P            account password (or set NATSCOPE_SIP_PASSWORD); never printed',
+    '  --domain D              domain of the address of record (default: the registrar host)',
+    '  --no-register           use the account for digest challenges only, without REGISTER',
+    '  --proxy HOST[:PORT]     outbound proxy',
+    '  --advertise local|stun  advertise the local address (default) or the STUN-mapped one',
+    '  --stun HOST[:PORT]      STUN server for --advertise stun',
+    '  --local-address IP      bind to this local address',
+    '  --rtp-ports A-B         RTP port range (default 16384-32767)',
+    '  --ca FILE               extra trusted CA certificate (PEM) for TLS',
+    '  --messages              print every SIP message (Authorization redacted)',
+    '',
+    'Examples:',
+    '  natscope call sip:9196@conference.freeswitch.org',
+    '  natscope call sip:echo@pbx.example.com --registrar pbx.example.com --user 1001 --password s3cret --json',
+    '',
+    'Exit code: 0 when the call was answered and audio came back, 1 otherwise.',
+  ].join('\n'),
+  positionals: true,
+  options: {
+    duration: { type: 'string' },
+    transport: { type: 'string' },
+    registrar: { type: 'string' },
+    user: { type: 'string' },
+    'auth-user': { type: 'string' },
+    password: { type: 'string' },
+    domain: { type: 'string' },
+    'no-register': { type: 'boolean', default: false },
+    proxy: { type: 'string' },
+    advertise: { type: 'string' },
+    stun: { type: 'string' },
+    'local-address': { type: 'string' },
+    'rtp-ports': { type: 'string' },
+    ca: { type: 'string' },
+    messages: { type: 'boolean', default: false },
+  },
+  async run({ services, io, json, values, positionals, signal }) {
+    const target = positionals[0];
+    if (!target || positionals.length > 1)
+      throw new NatScopeError(
+        'bad-request',
+        'give exactly one SIP URI, e.g. sip:9196@conference.freeswitch.org',
+      );
+    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    const input: CallEchoInput = { target };
+    if (str('duration') !== undefined) {
+      const d = Number(str('duration'));
+      if (!Number.isFinite(d) || d < 1 || d > 600)
+        throw new NatScopeError('bad-request', '--duration must be 1–600 seconds');
+      input.durationSec = d;
+    }
+    const transport = str('transport');
+    if (transport !== undefined) {
+      if (!['udp', 'tcp', 'tls'].includes(transport))
+        throw new NatScopeError('bad-request', '--transport must be udp, tcp or tls');
+      input.transport = transport as 'udp' | 'tcp' | 'tls';
+    }
+    const registrar = str('registrar');
+    const user = str('user');
+    if (registrar || user) {
+      const password = str('password') ?? process.env.NATSCOPE_SIP_PASSWORD;
+      if (!registrar || !user || password === undefined)
+        throw new NatScopeError(
+          'bad-request',
+          '--registrar, --user and --password (or NATSCOPE_SIP_PASSWORD) go together',
+        );
+      input.account = {
+        registrar,
+        username: user,
+        password,
+        authUsername: str('auth-user'),
+        domain: str('domain'),
+        register: values['no-register'] !== true,
+      };
+    }
+    if (str('proxy')) input.outboundProxy = str('proxy');
+    const advertise = str('advertise');
+    if (advertise !== undefined) {
+      if (advertise !== 'local' && advertise !== 'stun')
+        throw new NatScopeError('bad-request', '--advertise must be local or stun');
+      input.advertise = advertise;
+    }
+    if (str('stun')) input.stunServer = str('stun');
+    if (str('local-address')) input.localAddress = str('local-address');
+    const ports = str('rtp-ports');
+    if (ports) {
+      const m = /^(\d+)-(\d+)$/.exec(ports);
+      if (!m) throw new NatScopeError('bad-request', '--rtp-ports must look like 16384-32767');
+      input.rtpPortRange = { start: Number(m[1]), end: Number(m[2]) };
+    }
+    const ca = str('ca');
+    if (ca)
+      input.tlsCaPem = await readFile(ca, 'utf8').catch((e: Error) => {
+        throw new NatScopeError('bad-request', `cannot read --ca ${ca}: ${e.message}`);
+      });
+
+    const onEvent = (e: CallEvent) => {
+      if (e.kind === 'state')
+        io.err(`[${(e.atMs / 1000).toFixed(1)}s] ${e.state}${e.detail ? ` — ${e.detail}` : ''}`);
+      else if (e.kind === 'stats' && !json) {
+        const s = e.stats;
+        io.err(
+          `  t=${s.elapsedSec.toFixed(0)}s sent ${s.sent} recv ${s.received} loss ${s.lossPercent.toFixed(1)}% jitter ${fmt(s.jitterMs)} ms rtt ${fmt(s.rttMs)} ms MOS ${fmt(s.mos, 2)}`,
+        );
+      } else if (e.kind === 'finding') io.err(`  ! ${e.finding.message}`);
+    };
+    const result = await services.call.echoTest(input, standaloneContext(onEvent, signal));
+    if (json) io.out(JSON.stringify(result, null, 2));
+    else printHuman(result, io.out, values.messages === true);
+    return result.answered && !result.oneWayAudio && (result.rtp?.received ?? 0) > 0 ? 0 : 1;
+  },
+};
+
+function fmt(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined ? '—' : x.toFixed(digits);
+}
+
+function printHuman(r: CallResult, out: (s: string) => void, messages: boolean): void {
+  out(heading('Echo test'));
+  out(
+    keyValues([
+      ['Target', r.target],
+      ['Transport', r.transport.toUpperCase()],
+      [
+        'Registration',
+        r.registration ? `${r.registration.ok ? 'ok' : 'FAILED'} (${r.registration.reason})` : 'none',
+      ],
+      [
+        'Answered',
+        r.answered
+          ? `yes (${r.sipStatus} ${r.sipReason ?? ''})`
+          : `no${r.sipStatus ? ` (${r.sipReason})` : ''}`,
+      ],
+      ['Ended', r.endReason],
+      ['Local SIP', r.signaling.local],
+      ['Server', r.signaling.server],
+      ['Server saw us as', r.signaling.viaReceived],
+      ['One-way audio', r.oneWayAudio ? 'YES' : 'no'],
+    ]),
+  );
+  if (r.media) {
+    out(heading('Media'));
+    out(
+      keyValues([
+        ['Codec', r.media.codec.toUpperCase()],
+        ['Local RTP', r.media.localRtp],
+        ['Advertised RTP', `${r.media.advertisedRtp} (${r.media.advertise})`],
+        ['SDP answer RTP', r.media.remoteSdpRtp],
+        [
+          'RTP came from',
+          r.media.remoteActualRtp.map((s) => `${s.endpoint} (${s.packets})`).join(', ') || 'nowhere',
+        ],
+      ]),
+    );
+  }
+  if (r.rtp) {
+    const s = r.rtp;
+    out(heading('Audio path'));
+    out(
+      table(
+        [
+          'Sent',
+          'Received',
+          'Loss %',
+          'Round-trip loss %',
+          'Jitter ms',
+          'RTT ms',
+          'RTT from',
+          'Audio latency ms',
+          'MOS',
+        ],
+        [
+          [
+            s.sent,
+            s.received,
+            s.lossPercent,
+            s.roundTripLossPercent,
+            s.jitterMs,
+            s.rttMs,
+            s.rttSource,
+            s.audioLatencyMs,
+            s.mos,
+          ],
+        ],
+      ),
+    );
+    if (s.emodel) {
+      const e = s.emodel;
+      out(
+        `E-model (G.107): R = ${e.R} (Ro ${e.Ro} − Is ${e.Is} − Id ${e.Id} − Ie,eff ${e.IeEff}); inputs Ta ${e.inputs.Ta} ms, Ppl ${e.inputs.Ppl} %, BurstR ${e.inputs.BurstR}, Bpl ${e.inputs.Bpl}`,
+      );
+    }
+  }
+  if (r.findings.length) {
+    out(heading('Findings'));
+    for (const f of r.findings) out(`- [${f.severity}] ${f.message}`);
+  }
+  out(heading('SIP messages'));
+  out(
+    table(
+      ['#', 't ms', 'Dir', 'Remote', 'Message', 'Retx'],
+      r.messages.map((m) => [
+        m.index,
+        m.atMs,
+        m.direction === 'sent' ? '→' : '←',
+        m.remote,
+        m.summary,
+        m.retransmission ? 'yes' : '',
+      ]),
+    ),
+  );
+  if (messages)
+    for (const m of r.messages) out(`\n--- ${m.direction} ${m.remote} at ${m.atMs} ms ---\n${m.raw}`);
+}

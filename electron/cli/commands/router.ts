@@ -1,0 +1,128 @@
+import type { CliCommand } from '../command.ts';
+import { heading, keyValues, table } from '../format.ts';
+import { findingsText, mappingsTable } from './router-format.ts';
+
+export const routerCommand: CliCommand = {
+  name: 'router',
+  summary:
+    'Ask the router (UPnP IGD, NAT-PMP, PCP): external IP, device, port-mapping table, double-NAT signs',
+  usage: 'router [--gateway IP] [--igd-url URL] [--stun-mapped IP] [--no-mappings] [--json]',
+  help: [
+    'Options:',
+    '  --gateway IP      gateway for NAT-PMP/PCP (default: the IPv4 default gateway)',
+    '  --igd-url URL     skip SSDP and use this IGD description URL',
+    '  --stun-mapped IP  the public address a STUN server saw (detects a NAT beyond the router)',
+    '  --no-mappings     do not list the UPnP mapping table',
+    '',
+    'Read-only: nothing is mapped. Leftover mappings of a crashed NatScope run are removed first.',
+    'JSON: {gateway, localAddress, upnp {found, externalIp, igdVersion, manufacturer, model, services,',
+    'mappings[], ssdp[], …}, natpmp {supported, externalIp, epoch, …}, pcp {supported, externalIp, …},',
+    'findings[], ownMappings[], warnings[]}.',
+  ].join('\n'),
+  options: {
+    gateway: { type: 'string' },
+    'igd-url': { type: 'string' },
+    'stun-mapped': { type: 'string' },
+    'no-mappings': { type: 'boolean', default: false },
+  },
+  async run({ services, io, json, values, signal }) {
+    try {
+      const report = await services.router.probe(
+        {
+          gateway: values.gateway as string | undefined,
+          igdLocation: values['igd-url'] as string | undefined,
+          stunMappedAddress: values['stun-mapped'] as string | undefined,
+          listMappings: values['no-mappings'] !== true,
+        },
+        {
+          signal,
+          emit: (e) => {
+            if (!json && e.status !== 'done')
+              io.err(`${e.step}: ${e.status}${e.message ? ` — ${e.message}` : ''}`);
+          },
+        },
+      );
+      if (json) {
+        io.out(JSON.stringify(report, null, 2));
+        return 0;
+      }
+      const u = report.upnp;
+      io.out(heading('UPnP IGD'));
+      if (!u.found) io.out('No Internet Gateway Device answered (UPnP off, or no IGD on this LAN).');
+      else {
+        io.out(
+          keyValues([
+            ['Device', u.friendlyName],
+            ['Manufacturer', u.manufacturer],
+            ['Model', [u.model, u.modelNumber].filter(Boolean).join(' ') || null],
+            ['SERVER', u.server],
+            ['IGD version', u.igdVersion],
+            ['Location', u.location],
+            ['External IP', u.externalIp ? `${u.externalIp} (${u.externalIpClass})` : null],
+            ['Connection', [u.connectionStatus, u.connectionType].filter(Boolean).join(', ') || null],
+            ['Uptime', u.uptimeSeconds === null ? null : `${u.uptimeSeconds} s`],
+          ]),
+        );
+        io.out('');
+        io.out(
+          table(
+            ['Service', 'Status', 'Chosen'],
+            u.services.map((s) => [s.serviceType, s.connectionStatus ?? s.error, s.chosen ? 'yes' : '']),
+          ),
+        );
+        io.out(heading(`Port mappings (${u.mappings.length})`));
+        io.out(mappingsTable(u.mappings));
+        if (u.mappingsError) io.err(`warning: listing stopped: ${u.mappingsError}`);
+      }
+      for (const e of u.errors) io.err(`upnp: ${e}`);
+      io.out(heading('NAT-PMP'));
+      io.out(
+        keyValues([
+          ['Supported', report.natpmp.supported],
+          ['Gateway', report.natpmp.gateway],
+          [
+            'External IP',
+            report.natpmp.externalIp
+              ? `${report.natpmp.externalIp} (${report.natpmp.externalIpClass})`
+              : null,
+          ],
+          ['Epoch', report.natpmp.epoch === null ? null : `${report.natpmp.epoch} s`],
+          [
+            'Result',
+            report.natpmp.resultCode
+              ? `${report.natpmp.resultCode.code} ${report.natpmp.resultCode.name}`
+              : null,
+          ],
+          ['Error', report.natpmp.error],
+        ]),
+      );
+      io.out(heading('PCP'));
+      io.out(
+        keyValues([
+          ['Supported', report.pcp.supported],
+          [
+            'External IP',
+            report.pcp.externalIp ?? 'learnt from a MAP answer only (natscope map add --via pcp)',
+          ],
+          ['Epoch', report.pcp.epoch === null ? null : `${report.pcp.epoch} s`],
+          ['NAT-PMP only', report.pcp.natPmpOnly],
+          ['Error', report.pcp.error],
+        ]),
+      );
+      if (report.ownMappings.length > 0) {
+        io.out(heading('Mappings made by NatScope'));
+        io.out(mappingsTable(report.ownMappings));
+      }
+      io.out(heading('Findings'));
+      io.out(
+        report.findings.length
+          ? findingsText(report.findings)
+          : 'No sign of double NAT or CGNAT from the router’s answers.',
+      );
+      for (const w of report.warnings) io.err(`warning: ${w}`);
+      return 0;
+    } finally {
+      await services.router.releaseSession();
+    }
+  },
+};

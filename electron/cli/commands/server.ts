@@ -1,0 +1,112 @@
+import net from 'node:net';
+import { NatScopeError } from '../../../shared/contracts/errors.ts';
+import { formatEndpoint } from '../../../shared/model/endpoint.ts';
+import { jsonLogger, type LogLevel } from '../../engine/companion/logger.ts';
+import type { CliCommand } from '../command.ts';
+
+export const serverCommand: CliCommand = {
+  name: 'server',
+  summary: 'Run the companion server: STUN (RFC 5780), SIP reflector for the ALG test, SIP echo UAS',
+  usage:
+    'server --address IP [--alternate-address IP2] [--stun-port 3478] [--stun-alt-port 3479] [--sip-port 5060 --sip-port 5062 …] [--no-stun] [--no-sip] [--no-echo] [--no-tcp] [--log-level L] [--json]',
+  help: [
+    'Options:',
+    '  --address IP            public address to serve on (STUN primary, SIP)',
+    '  --alternate-address IP2 second address: enables RFC 5780 behaviour discovery (CHANGE-REQUEST)',
+    '  --stun-port N           STUN port (default 3478); --stun-alt-port N: second port (default 3479)',
+    '  --sip-port N            SIP port, UDP and TCP; repeat for several (default 5060 and 5062)',
+    '  --no-stun, --no-sip     leave out the STUN server / every SIP service',
+    '  --no-echo               SIP reflector only: no echo UAS (INVITEs are reflected, no call)',
+    '  --no-tcp                SIP over UDP only',
+    '  --log-level L           debug, info (default), warn or error',
+    '',
+    'Logs are JSON lines on stdout (with --json: one startup document on stdout, logs on stderr).',
+    'Safe to expose: per-source rate limits, size caps, answers only ever go to the sender, UDP',
+    'responses are at most 3x the request, no credentials are stored and Authorization is never logged.',
+    'Stop with Ctrl-C / SIGTERM.',
+    '',
+    'Example:',
+    '  natscope server --address 203.0.113.10 --alternate-address 198.51.100.10',
+  ].join('\n'),
+  options: {
+    address: { type: 'string' },
+    'alternate-address': { type: 'string' },
+    'stun-port': { type: 'string' },
+    'stun-alt-port': { type: 'string' },
+    'sip-port': { type: 'string', multiple: true },
+    'no-stun': { type: 'boolean', default: false },
+    'no-sip': { type: 'boolean', default: false },
+    'no-echo': { type: 'boolean', default: false },
+    'no-tcp': { type: 'boolean', default: false },
+    'log-level': { type: 'string' },
+  },
+  async run({ services, io, json, values, signal }) {
+    const address = values.address;
+    if (typeof address !== 'string' || !net.isIP(address))
+      throw new NatScopeError('bad-request', '--address must be an IP address of this host');
+    const alt = values['alternate-address'];
+    if (alt !== undefined && (typeof alt !== 'string' || !net.isIP(alt) || alt === address)) {
+      throw new NatScopeError('bad-request', '--alternate-address must be a second IP address of this host');
+    }
+    const port = (k: string, def: number) => {
+      const v = values[k];
+      if (v === undefined) return def;
+      const n = Number(v);
+      if (typeof v !== 'string' || !/^\d+$/.test(v) || n < 1 || n > 65535)
+        throw new NatScopeError('bad-request', `--${k} must be a port from 1 to 65535`);
+      return n;
+    };
+    const rawSip = (values['sip-port'] as string[] | undefined) ?? ['5060', '5062'];
+    const sipPorts = [
+      ...new Set(
+        rawSip.map((p) => {
+          const n = Number(p);
+          if (!/^\d+$/.test(p) || n < 1 || n > 65535)
+            throw new NatScopeError('bad-request', `--sip-port must be a port from 1 to 65535, got "${p}"`);
+          return n;
+        }),
+      ),
+    ];
+    const level = (values['log-level'] as string | undefined) ?? 'info';
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      throw new NatScopeError('bad-request', '--log-level must be debug, info, warn or error');
+    const logger = jsonLogger(json ? io.err : io.out, level as LogLevel);
+    const server = await services.companion
+      .serve({
+        address,
+        alternateAddress: alt as string | undefined,
+        stunPort: port('stun-port', 3478),
+        stunAltPort: port('stun-alt-port', 3479),
+        sipPorts,
+        stun: values['no-stun'] !== true,
+        sip: values['no-sip'] !== true,
+        echo: values['no-echo'] !== true,
+        tcp: values['no-tcp'] !== true,
+        logger,
+      })
+      .catch((err: unknown) => {
+        throw new NatScopeError(
+          'refused',
+          `cannot start the server: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
+    const doc = {
+      stun: server.stun.map(formatEndpoint),
+      sip: server.sip.map((s) => `${s.transport} ${formatEndpoint(s.endpoint)}`),
+      echo: values['no-echo'] !== true,
+      rfc5780: alt !== undefined && values['no-stun'] !== true,
+    };
+    if (json) io.out(JSON.stringify(doc));
+    else
+      io.err(
+        `natscope server: STUN ${doc.stun.join(', ') || 'off'}; SIP ${doc.sip.join(', ') || 'off'}${doc.echo ? ' (reflector + echo UAS)' : ' (reflector)'}. Ctrl-C stops.`,
+      );
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+    logger.log('info', 'server.stats', server.stats());
+    return 0;
+  },
+};

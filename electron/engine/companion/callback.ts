@@ -1,0 +1,181 @@
+/**
+ * "Call me back in N seconds": a REGISTER carrying `X-NatScope-Callback: N` (1–120) makes the
+ * server send an INVITE N seconds later to the REGISTER's *source* (the NAT mapping, never the
+ * Contact address: no third party can be targeted) over the same socket or TCP connection. It
+ * shows whether the NAT still lets inbound SIP reach a registered phone ("I can call out but get
+ * no incoming calls"). RFC 3261 §17.1.1.2 Timer A retransmission (UDP), §17.1.1.3 ACK for
+ * non-2xx, §13.2.2.4 ACK for 2xx, then BYE at once: no media is set up.
+ */
+import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import { formatEndpoint } from '../../../shared/model/endpoint.ts';
+import { fromLatin1 } from '../../../shared/model/alg-reflect.ts';
+import type { SipText } from '../../../shared/model/alg-sip.ts';
+import type { Clock, TimerHandle } from '../clock/clock.ts';
+import type { CompanionLogger } from './logger.ts';
+import type { SipMessageContext } from './sip-listener.ts';
+import { header, randomToken } from './sip-response.ts';
+
+export const CALLBACK_HEADER = 'X-NatScope-Callback';
+export const MAX_CALLBACK_DELAY_S = 120;
+
+interface Pending {
+  callId: string;
+  source: Endpoint;
+  local: Endpoint;
+  transport: 'UDP' | 'TCP';
+  send: (b: Uint8Array) => Promise<void>;
+  target: string;
+  to: string;
+  fromTag: string;
+  branch: string;
+  timers: TimerHandle[];
+  answered: boolean;
+}
+
+export class CallbackScheduler {
+  private readonly bySource = new Map<string, Pending>();
+  private readonly byCallId = new Map<string, Pending>();
+  private readonly clock: Clock;
+  private readonly logger: CompanionLogger;
+  private readonly maxPending: number;
+  private readonly cleanups = new Set<TimerHandle>();
+
+  constructor(clock: Clock, logger: CompanionLogger, maxPending = 100) {
+    this.clock = clock;
+    this.logger = logger;
+    this.maxPending = maxPending;
+  }
+
+  /** Schedules a callback if the REGISTER asks for one; one pending callback per source IP. */
+  maybeSchedule(ctx: SipMessageContext): void {
+    const raw = header(ctx.msg, CALLBACK_HEADER);
+    if (raw === null) return;
+    const delay = Number(raw.trim());
+    const source = formatEndpoint(ctx.source);
+    if (!Number.isInteger(delay) || delay < 1 || delay > MAX_CALLBACK_DELAY_S) {
+      return this.logger.log('warn', 'callback.refused', { reason: 'bad delay', source });
+    }
+    if (this.bySource.has(ctx.source.address) || this.bySource.size >= this.maxPending) {
+      return this.logger.log('warn', 'callback.refused', { reason: 'already pending or too many', source });
+    }
+    const contact = /<([^>]+)>/.exec(header(ctx.msg, 'Contact') ?? '')?.[1] ?? `sip:natscope@${source}`;
+    const p: Pending = {
+      callId: `${randomToken(8)}@natscope-callback`,
+      source: ctx.source,
+      local: ctx.destination,
+      transport: ctx.transport,
+      send: ctx.reply,
+      target: contact,
+      to: (header(ctx.msg, 'To') ?? `<${contact}>`).replace(/;\s*tag=[^;]*/i, ''),
+      fromTag: randomToken(),
+      branch: `z9hG4bK${randomToken()}`,
+      timers: [],
+      answered: false,
+    };
+    this.bySource.set(ctx.source.address, p);
+    this.byCallId.set(p.callId, p);
+    this.logger.log('info', 'callback.scheduled', { source, delayS: delay, transport: ctx.transport });
+    p.timers.push(this.clock.setTimeout(() => this.fire(p, 0, 500), delay * 1000));
+  }
+
+  private fire(p: Pending, attempt: number, interval: number): void {
+    if (p.answered) return;
+    if (attempt >= 4 || (p.transport === 'TCP' && attempt >= 1)) {
+      p.timers.push(
+        this.clock.setTimeout(() => {
+          if (!p.answered) {
+            this.logger.log('warn', 'callback.no-answer', {
+              source: formatEndpoint(p.source),
+              transport: p.transport,
+            });
+            this.finish(p);
+          }
+        }, 4000),
+      );
+      return;
+    }
+    void p.send(fromLatin1(this.request(p, 'INVITE', p.branch))).catch(() => {});
+    if (attempt === 0)
+      this.logger.log('info', 'callback.invite', {
+        source: formatEndpoint(p.source),
+        transport: p.transport,
+      });
+    p.timers.push(
+      this.clock.setTimeout(
+        () => this.fire(p, attempt + 1, interval * 2),
+        p.transport === 'TCP' ? 0 : interval,
+      ),
+    );
+  }
+
+  /** A response from a phone we called back; true when it belonged to a callback. */
+  handleResponse(msg: SipText): boolean {
+    const p = this.byCallId.get(header(msg, 'Call-ID') ?? '');
+    if (!p || msg.status === null) return false;
+    if (msg.status < 200) {
+      p.answered = true; // provisional: stop retransmitting, wait for the final one
+      return true;
+    }
+    p.answered = true;
+    const toWithTag = header(msg, 'To') ?? p.to;
+    if (msg.status < 300) {
+      void p.send(fromLatin1(this.request(p, 'ACK', `z9hG4bK${randomToken()}`, toWithTag, 1)));
+      void p.send(fromLatin1(this.request(p, 'BYE', `z9hG4bK${randomToken()}`, toWithTag, 2)));
+    } else {
+      void p.send(fromLatin1(this.request(p, 'ACK', p.branch, toWithTag, 1)));
+    }
+    this.logger.log('info', 'callback.answered', { source: formatEndpoint(p.source), status: msg.status });
+    this.finish(p);
+    return true;
+  }
+
+  private request(p: Pending, method: string, branch: string, to = p.to, cseq = 1): string {
+    const body =
+      method === 'INVITE'
+        ? [
+            'v=0',
+            `o=NatScope 1 1 IN IP4 ${p.local.address}`,
+            's=NatScope callback test',
+            `c=IN IP4 ${p.local.address}`,
+            't=0 0',
+            'm=audio 9 RTP/AVP 0 8',
+            'a=inactive',
+            '',
+          ].join('\r\n')
+        : '';
+    return [
+      `${method} ${p.target} SIP/2.0`,
+      `Via: SIP/2.0/${p.transport} ${formatEndpoint(p.local)};branch=${branch};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:natscope-callback@${formatEndpoint(p.local)}>;tag=${p.fromTag}`,
+      `To: ${to}`,
+      `Call-ID: ${p.callId}`,
+      `CSeq: ${cseq} ${method}`,
+      `Contact: <sip:natscope-callback@${formatEndpoint(p.local)}>`,
+      'Subject: NatScope incoming-call test',
+      ...(body ? ['Content-Type: application/sdp'] : []),
+      `Content-Length: ${body.length}`,
+      '',
+      body,
+    ].join('\r\n');
+  }
+
+  private finish(p: Pending): void {
+    for (const t of p.timers) t.cancel();
+    this.bySource.delete(p.source.address);
+    // keep the Call-ID briefly so late retransmitted responses are still recognised
+    const t = this.clock.setTimeout(() => {
+      this.cleanups.delete(t);
+      this.byCallId.delete(p.callId);
+    }, 32_000);
+    this.cleanups.add(t);
+  }
+
+  close(): void {
+    for (const p of this.bySource.values()) for (const t of p.timers) t.cancel();
+    for (const t of this.cleanups) t.cancel();
+    this.cleanups.clear();
+    this.bySource.clear();
+    this.byCallId.clear();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Explains what went wrong in an echo test, from what was observed on the wire. Each rule names
+ * the NAT mechanism behind the symptom (RFC 3581 rport / Via received, RFC 4961 symmetric RTP,
+ * RFC 3261 §13.3.1.4 2xx retransmission until ACK) and what to try.
+ */
+import type { Finding } from '../../../shared/contracts/call.ts';
+import { classifyAddress } from '../../../shared/model/address-class.ts';
+import type { RtpSessionStats } from '../rtp/rtp-session.ts';
+
+export interface CallObservations {
+  advertise: 'local' | 'stun';
+  localSip: string;
+  localAddress: string;
+  contactAddress: string;
+  /** What the server saw (Via received/rport), if it said. */
+  viaReceived: { address: string; port: number | null } | null;
+  sdpAdvertisedAddress: string | null;
+  okRetransmissions: number;
+  answered: boolean;
+  remoteByeEarly: { afterSec: number } | null;
+  media: RtpSessionStats | null;
+  /** Seconds media ran (for the one-way-audio rule). */
+  mediaSec: number;
+}
+
+/** Media must run this long with nothing back before we call it one-way audio. */
+export const ONE_WAY_AUDIO_AFTER_SEC = 3;
+
+export function isOneWayAudio(m: RtpSessionStats | null, mediaSec: number): boolean {
+  return m !== null && m.sent > 0 && m.received === 0 && mediaSec >= ONE_WAY_AUDIO_AFTER_SEC;
+}
+
+const isPrivate = (a: string) => ['private', 'cgnat', 'link-local', 'ula'].includes(classifyAddress(a));
+
+export function callFindings(o: CallObservations): Finding[] {
+  const out: Finding[] = [];
+  const natSeen = o.viaReceived !== null && o.viaReceived.address !== o.localAddress;
+  if (o.viaReceived && natSeen) {
+    out.push({
+      code: 'nat-detected-signaling',
+      severity: 'info',
+      message: `The server saw our SIP from ${o.viaReceived.address}${o.viaReceived.port ? `:${o.viaReceived.port}` : ''} (Via received/rport), but we sent from ${o.localSip}: a NAT is in the path.`,
+    });
+    if (isPrivate(o.contactAddress)) {
+      out.push({
+        code: 'private-contact',
+        severity: 'warning',
+        message: `Our Contact advertises the private address ${o.contactAddress}. The server can answer us (rport) but cannot send new requests (re-INVITE, BYE, incoming calls) there unless it applies NAT handling.`,
+      });
+    }
+    if (o.sdpAdvertisedAddress && isPrivate(o.sdpAdvertisedAddress)) {
+      out.push({
+        code: 'private-address-in-sdp',
+        severity: 'warning',
+        message: `The SDP told the far end to send audio to the private address ${o.sdpAdvertisedAddress}, which is not reachable from the internet. It works only if the far end uses symmetric RTP (sends to where our RTP comes from); otherwise try "advertise the STUN-mapped address".`,
+      });
+    }
+  }
+  if (o.okRetransmissions > 0) {
+    out.push({
+      code: 'ack-not-received',
+      severity: 'warning',
+      message: `The server re-sent its 200 OK ${o.okRetransmissions} time(s) after we had ACKed: our ACK did not reach it (often the Contact / Record-Route points at an unreachable address). Servers hang up such calls after about 32 s — the classic "call drops at 30 seconds".`,
+    });
+  }
+  if (o.remoteByeEarly) {
+    out.push({
+      code: 'call-dropped',
+      severity: 'error',
+      message: `The far end hung up after ${o.remoteByeEarly.afterSec.toFixed(1)} s${o.okRetransmissions > 0 ? ', consistent with the missing ACK above' : ''}.`,
+    });
+  }
+  const m = o.media;
+  if (m) {
+    if (isOneWayAudio(m, o.mediaSec)) {
+      const why =
+        m.rtcpReceived > 0
+          ? 'RTCP from the far end does arrive, so packets can reach us: our RTP is probably not reaching the echo service (outbound filtering, or it sends somewhere else).'
+          : o.advertise === 'local' && o.sdpAdvertisedAddress && isPrivate(o.sdpAdvertisedAddress) && natSeen
+            ? `Nothing at all came back. We advertised the private address ${o.sdpAdvertisedAddress} behind a NAT, so the echo is sent where it cannot arrive (unless the far end does symmetric RTP). Try advertising the STUN-mapped address.`
+            : 'Nothing at all came back (no RTP, no RTCP): either our RTP does not reach the echo service, or its answer is dropped on the way in — a NAT without a matching mapping (symmetric NAT with a STUN-advertised port, strict filtering) or a firewall.';
+      out.push({
+        code: 'one-way-audio',
+        severity: 'error',
+        message: `One-way audio: we sent ${m.sent} RTP packets to ${m.expectedRemote} and none came back within ${o.mediaSec.toFixed(0)} s. ${why}`,
+      });
+    }
+    if (m.sourceMismatch) {
+      const from = m.sources.map((s) => `${s.endpoint} (${s.packets})`).join(', ');
+      out.push({
+        code: 'rtp-source-mismatch',
+        severity: 'warning',
+        message: `RTP arrived from ${from}, but the SDP answer said ${m.expectedRemote}: there is a NAT or media relay in front of the far end. Endpoints must use symmetric RTP (send to where RTP comes from) for audio to flow both ways.`,
+      });
+    }
+    if (m.received > 0) {
+      if (m.lossPercent >= 3)
+        out.push({
+          code: 'high-loss',
+          severity: m.lossPercent >= 10 ? 'error' : 'warning',
+          message: `${m.lossPercent.toFixed(1)} % of the returned RTP packets were lost.`,
+        });
+      if ((m.jitterMs ?? 0) >= 30)
+        out.push({
+          code: 'high-jitter',
+          severity: 'warning',
+          message: `Interarrival jitter is ${m.jitterMs!.toFixed(1)} ms (above 30 ms audio starts to break up).`,
+        });
+      if ((m.rttMs ?? 0) >= 300)
+        out.push({
+          code: 'high-latency',
+          severity: 'warning',
+          message: `Round-trip time is ${m.rttMs!.toFixed(0)} ms: people will talk over each other.`,
+        });
+      if (m.rtcpReceived === 0)
+        out.push({
+          code: 'rtcp-missing',
+          severity: 'info',
+          message: 'The far end sent no RTCP; RTT comes from the echoed packets / audio markers instead.',
+        });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+/**
+ * SIP over one TCP or TLS connection to the next hop — RFC 3261 §18 (framing in stream-framing.ts)
+ * and RFC 5626 §3.5.1 CRLF keep-alive: we send a CRLFCRLF ping every `keepAliveMs` and answer the
+ * peer's pings with a CRLF pong. TLS (RFC 3261 §26.2.1, RFC 5922) runs on top of the injected
+ * TcpConnection via node:tls with certificate verification on and SNI set to the server name.
+ */
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import type { Clock, TimerHandle } from '../clock/clock.ts';
+import type { TcpConnection } from '../net/network.ts';
+import { StreamFramer } from './stream-framing.ts';
+import type { SipTransport } from './transport.ts';
+
+/** A byte pipe: the injected TCP connection itself, or TLS wrapped around it. */
+export interface BytePipe {
+  local: Endpoint;
+  remote: Endpoint;
+  write(data: Uint8Array): Promise<void>;
+  onData(l: (d: Uint8Array) => void): void;
+  onClose(l: (e?: Error) => void): void;
+  close(): Promise<void>;
+}
+
+export function tcpPipe(conn: TcpConnection): BytePipe {
+  return {
+    local: conn.local,
+    remote: conn.remote,
+    write: (d) => conn.write(d),
+    onData: (l) => void conn.onData(l),
+    onClose: (l) => void conn.onClose(l),
+    close: () => conn.close(),
+  };
+}
+
+export interface TlsOptions {
+  /** SNI and the name the certificate must match (RFC 5922 §7.2). */
+  serverName: string;
+  /** Extra trusted CA certificates (PEM), e.g. a lab or company CA. */
+  ca?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Runs a TLS client over an already connected TcpConnection; verification is never disabled. */
+export async function tlsPipe(conn: TcpConnection, o: TlsOptions): Promise<BytePipe> {
+  const duplex = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      conn.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)).then(() => cb(), cb);
+    },
+    final(cb) {
+      conn.close().then(() => cb(), cb);
+    },
+  });
+  conn.onData((d) => duplex.push(Buffer.from(d)));
+  conn.onClose(() => duplex.push(null));
+  const isIp = /^[\d.]+$|:/.test(o.serverName);
+  const socket = tls.connect({
+    socket: duplex,
+    servername: isIp ? undefined : o.serverName,
+    host: o.serverName,
+    rejectUnauthorized: true,
+    ca: o.ca ? [...tls.rootCertificates, o.ca] : undefined,
+    ALPNProtocols: undefined,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(new Error(`TLS handshake with ${o.serverName} timed out after ${o.timeoutMs} ms`)),
+      o.timeoutMs,
+    );
+    const onAbort = () => fail(new Error('aborted'));
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    function fail(err: Error) {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(err);
+    }
+    socket.once('error', (err) => fail(new Error(`TLS with ${o.serverName} failed: ${err.message}`)));
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve();
+    });
+  });
+  let lastError: Error | undefined;
+  socket.on('error', (e) => (lastError = e));
+  return {
+    local: conn.local,
+    remote: conn.remote,
+    write: (d) => new Promise((resolve, reject) => socket.write(d, (e) => (e ? reject(e) : resolve()))),
+    onData: (l) =>
+      void socket.on('data', (b: Buffer) => l(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))),
+    onClose: (l) => void socket.on('close', () => l(lastError)),
+    close: () =>
+      new Promise((resolve) => {
+        if (socket.destroyed) return resolve();
+        socket.end(() => resolve());
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 1000).unref();
+      }),
+  };
+}
+
+export function streamSipTransport(
+  pipe: BytePipe,
+  protocol: 'TCP' | 'TLS',
+  clock: Clock,
+  keepAliveMs = 30_000,
+): SipTransport {
+  const listeners = new Set<(text: string, from: Endpoint) => void>();
+  const closeListeners = new Set<(e?: Error) => void>();
+  const framer = new StreamFramer();
+  let closed = false;
+  let keepAlive: TimerHandle | null = null;
+  const encoder = new TextEncoder();
+  const scheduleKeepAlive = () => {
+    keepAlive = clock.setTimeout(() => {
+      if (closed) return;
+      void pipe.write(encoder.encode('\r\n\r\n')).catch(() => {});
+      scheduleKeepAlive();
+    }, keepAliveMs);
+  };
+  scheduleKeepAlive();
+  const fail = (e?: Error) => {
+    if (closed) return;
+    closed = true;
+    keepAlive?.cancel();
+    for (const l of closeListeners) l(e);
+  };
+  pipe.onData((chunk) => {
+    try {
+      const { messages, pings } = framer.push(chunk);
+      for (let i = 0; i < pings; i++) void pipe.write(encoder.encode('\r\n')).catch(() => {});
+      for (const m of messages) for (const l of listeners) l(m, pipe.remote);
+    } catch (err) {
+      // A framing error leaves the stream unsynchronised: the connection must be dropped (§18.3).
+      fail(err instanceof Error ? err : new Error(String(err)));
+      void pipe.close();
+    }
+  });
+  pipe.onClose((e) => fail(e ?? new Error('connection closed by the peer')));
+  return {
+    protocol,
+    reliable: true,
+    local: pipe.local,
+    remote: pipe.remote,
+    async send(text) {
+      if (closed) throw new Error(`${protocol} connection is closed`);
+      await pipe.write(encoder.encode(text));
+    },
+    onMessage(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onClose(l) {
+      closeListeners.add(l);
+      return () => closeListeners.delete(l);
+    },
+    async close() {
+      keepAlive?.cancel();
+      closed = true;
+      listeners.clear();
+      await pipe.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * XOR-MAPPED-ADDRESS — RFC 8489 §14.2: the port is XOR-ed with the top 16 bits of the magic cookie,
+ * an IPv4 address with the cookie, an IPv6 address with cookie ‖ transaction ID — so NATs and ALGs
+ * that rewrite addresses they find in payloads leave it alone.
+ */
+import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import { formatEndpoint } from '../../../shared/model/endpoint.ts';
+import type { AttributeCodec } from './attribute.ts';
+import { view } from './bytes.ts';
+import { ATTR } from './constants.ts';
+import { decodeAddressValue, encodeAddressValue } from './attr-address.ts';
+import { bytesToIp } from './ip.ts';
+import type { StunMessage } from './message.ts';
+
+function xorPad(msg: StunMessage): Uint8Array {
+  const pad = new Uint8Array(16);
+  view(pad).setUint32(0, msg.cookie >>> 0);
+  pad.set(msg.transactionId, 4);
+  return pad;
+}
+
+function xorValue(b: Uint8Array, msg: StunMessage): Uint8Array {
+  const out = b.slice();
+  const pad = xorPad(msg);
+  out[2]! ^= pad[0]!;
+  out[3]! ^= pad[1]!;
+  for (let i = 4; i < out.length; i++) out[i]! ^= pad[i - 4]!;
+  return out;
+}
+
+export const XorMappedAddress: AttributeCodec<Endpoint> = {
+  type: ATTR.XOR_MAPPED_ADDRESS,
+  name: 'XOR-MAPPED-ADDRESS',
+  encode: (ep, msg) => xorValue(encodeAddressValue(ep), msg),
+  decode(b, msg) {
+    decodeAddressValue(b); // validates framing before un-XOR-ing
+    const v = decodeAddressValue(xorValue(b, msg));
+    return { address: bytesToIp(v.address), port: v.port };
+  },
+  format: formatEndpoint,
+};

@@ -1,0 +1,42 @@
+/**
+ * MESSAGE-INTEGRITY — RFC 8489 §14.5 (HMAC-SHA1 over the message up to the attribute, header
+ * length covering it) and the key derivation of §9.1.1 (short-term: the password) and §9.2.2
+ * (long-term: MD5(username ":" realm ":" password)). Passwords and realms go through a light
+ * SASLprep/OpaqueString profile (RFC 4013 / RFC 8265): map "commonly mapped to nothing" code points
+ * away, non-ASCII spaces to U+0020, then NFKC. Enough for the RFC 5769 vectors and real servers.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { utf8 } from './bytes.ts';
+
+// RFC 3454 B.1 (listed as alternatives: some are combining marks, which a character class would mangle)
+const MAPPED_TO_NOTHING =
+  /\u00AD|\u034F|\u1806|\u180B|\u180C|\u180D|\u200B|\u200C|\u200D|\u2060|[\uFE00-\uFE0F]|\uFEFF/g;
+const NON_ASCII_SPACE = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
+
+export function saslPrep(s: string): string {
+  return s.replace(MAPPED_TO_NOTHING, '').replace(NON_ASCII_SPACE, ' ').normalize('NFKC');
+}
+
+export function shortTermKey(password: string): Uint8Array {
+  return utf8(saslPrep(password));
+}
+
+export function longTermKey(username: string, realm: string, password: string): Uint8Array {
+  const h = createHash('md5')
+    .update(utf8(`${username}:${saslPrep(realm)}:${saslPrep(password)}`))
+    .digest();
+  return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+}
+
+export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const d = createHmac('sha1', key).update(data).digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** Constant-time comparison so integrity checks do not leak how many bytes matched. */
+export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

@@ -1,0 +1,215 @@
+/**
+ * STUN message framing — RFC 8489 §5 (header: type, length, magic cookie, transaction ID),
+ * §14 (TLV attributes padded to 4 bytes), §14.5/§14.7 (MESSAGE-INTEGRITY and FINGERPRINT placement)
+ * and RFC 3489 §11.1 (classic messages carry a 128-bit ID and no magic cookie: accepted, flagged).
+ */
+import { ATTR, HEADER_LENGTH, MAGIC_COOKIE, TRANSACTION_ID_LENGTH } from './constants.ts';
+import { concatBytes, newTransactionId, view } from './bytes.ts';
+import { StunError } from './errors.ts';
+import { fingerprintOf } from './fingerprint.ts';
+import { hmacSha1, timingSafeEqualBytes } from './integrity.ts';
+import { decodeMessageType, encodeMessageType, type StunClass } from './message-type.ts';
+
+export interface StunAttribute {
+  readonly type: number;
+  readonly value: Uint8Array;
+}
+
+export interface StunMessage {
+  method: number;
+  cls: StunClass;
+  transactionId: Uint8Array;
+  /** Header bytes 4..8: the magic cookie for RFC 5389+ peers; anything else marks an RFC 3489 peer. */
+  cookie: number;
+  /** Attributes in wire order, without MESSAGE-INTEGRITY and FINGERPRINT (see EncodeOptions). */
+  attributes: StunAttribute[];
+}
+
+export interface DecodedStunMessage extends StunMessage {
+  /** The exact bytes decoded (needed to verify MESSAGE-INTEGRITY). */
+  raw: Uint8Array;
+  /** Byte offset of MESSAGE-INTEGRITY in `raw`, or null when absent. */
+  integrityOffset: number | null;
+  hasFingerprint: boolean;
+  /** Attributes after MESSAGE-INTEGRITY, ignored as RFC 8489 §14.5 requires. */
+  ignoredAfterIntegrity: number;
+  /** True when the magic cookie is missing (an RFC 3489 peer). */
+  classic: boolean;
+}
+
+export interface EncodeOptions {
+  /** Append MESSAGE-INTEGRITY (HMAC-SHA1) with this key (see integrity.ts for key derivation). */
+  integrityKey?: Uint8Array;
+  /** Append FINGERPRINT (always last). */
+  fingerprint?: boolean;
+  /** Byte used to pad attribute values to 4 bytes (RFC 8489 says any value; RFC 5769 uses 0x20). */
+  padByte?: number;
+}
+
+export function createMessage(init: {
+  cls: StunClass;
+  method?: number;
+  transactionId?: Uint8Array;
+  cookie?: number;
+  attributes?: StunAttribute[];
+}): StunMessage {
+  const tid = init.transactionId ?? newTransactionId();
+  if (tid.length !== TRANSACTION_ID_LENGTH)
+    throw new StunError('bad-value', 'transaction ID must be 12 bytes');
+  return {
+    method: init.method ?? 0x001,
+    cls: init.cls,
+    transactionId: tid,
+    cookie: init.cookie ?? MAGIC_COOKIE,
+    attributes: init.attributes ? [...init.attributes] : [],
+  };
+}
+
+function tlv(type: number, value: Uint8Array, padByte: number): Uint8Array {
+  if (value.length > 0xffff) throw new StunError('bad-value', `attribute 0x${type.toString(16)} too long`);
+  const padded = (value.length + 3) & ~3;
+  const out = new Uint8Array(4 + padded).fill(padByte, 4 + value.length);
+  const dv = view(out);
+  dv.setUint16(0, type);
+  dv.setUint16(2, value.length);
+  out.set(value, 4);
+  return out;
+}
+
+function header(msg: StunMessage, bodyLength: number): Uint8Array {
+  const h = new Uint8Array(HEADER_LENGTH);
+  const dv = view(h);
+  dv.setUint16(0, encodeMessageType(msg.method, msg.cls));
+  dv.setUint16(2, bodyLength);
+  dv.setUint32(4, msg.cookie >>> 0);
+  h.set(msg.transactionId, 8);
+  return h;
+}
+
+export function encodeMessage(msg: StunMessage, opts: EncodeOptions = {}): Uint8Array {
+  const pad = opts.padByte ?? 0;
+  if (msg.transactionId.length !== TRANSACTION_ID_LENGTH)
+    throw new StunError('bad-value', 'transaction ID must be 12 bytes');
+  const parts = msg.attributes.map((a) => tlv(a.type, a.value, pad));
+  let body = concatBytes(parts);
+  if (opts.integrityKey) {
+    // §14.5: the HMAC covers the header (length already counting MESSAGE-INTEGRITY) and the body so far.
+    const input = concatBytes([header(msg, body.length + 24), body]);
+    const mac = hmacSha1(opts.integrityKey, input);
+    body = concatBytes([body, tlv(ATTR.MESSAGE_INTEGRITY, mac, 0)]);
+  }
+  if (opts.fingerprint) {
+    const input = concatBytes([header(msg, body.length + 8), body]);
+    const fp = new Uint8Array(4);
+    view(fp).setUint32(0, fingerprintOf(input));
+    body = concatBytes([body, tlv(ATTR.FINGERPRINT, fp, 0)]);
+  }
+  if (body.length > 0xffff - HEADER_LENGTH) throw new StunError('bad-value', 'message too long');
+  return concatBytes([header(msg, body.length), body]);
+}
+
+/**
+ * Cheap check used to demultiplex a socket (RFC 7983 §7: STUN's first byte is 0–3) before a full
+ * decode. Says nothing about validity.
+ */
+export function looksLikeStun(b: Uint8Array): boolean {
+  return b.length >= HEADER_LENGTH && (b[0]! & 0xc0) === 0 && (b[3]! & 0x03) === 0;
+}
+
+/** For stream transports: the full length of the message starting at b[0], or null if the header is incomplete. */
+export function stunFrameLength(b: Uint8Array): number | null {
+  if (b.length < 4) return null;
+  if ((b[0]! & 0xc0) !== 0) throw new StunError('not-stun', 'first two bits of a STUN message must be zero');
+  return HEADER_LENGTH + view(b).getUint16(2);
+}
+
+export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
+  if (bytes.length < HEADER_LENGTH) {
+    throw new StunError('truncated', `message of ${bytes.length} bytes is shorter than the 20-byte header`);
+  }
+  const dv = view(bytes);
+  const type = dv.getUint16(0);
+  if ((type & 0xc000) !== 0) throw new StunError('not-stun', 'first two bits of a STUN message must be zero');
+  const length = dv.getUint16(2);
+  if (length % 4 !== 0) throw new StunError('not-stun', `message length ${length} is not a multiple of 4`);
+  if (bytes.length < HEADER_LENGTH + length) {
+    throw new StunError(
+      'truncated',
+      `header promises ${length} bytes of attributes, only ${bytes.length - HEADER_LENGTH} present`,
+    );
+  }
+  if (bytes.length > HEADER_LENGTH + length) {
+    throw new StunError(
+      'length-mismatch',
+      `${bytes.length - HEADER_LENGTH - length} bytes after the end of the message`,
+    );
+  }
+  const cookie = dv.getUint32(4);
+  const { method, cls } = decodeMessageType(type);
+  const transactionId = bytes.slice(8, 20);
+  const attributes: StunAttribute[] = [];
+  let integrityOffset: number | null = null;
+  let hasFingerprint = false;
+  let ignoredAfterIntegrity = 0;
+  let off = HEADER_LENGTH;
+  const end = HEADER_LENGTH + length;
+  while (off < end) {
+    if (end - off < 4) throw new StunError('bad-attribute', `attribute header truncated at offset ${off}`);
+    const at = dv.getUint16(off);
+    const alen = dv.getUint16(off + 2);
+    const padded = (alen + 3) & ~3;
+    if (off + 4 + padded > end) {
+      throw new StunError(
+        'bad-attribute',
+        `attribute 0x${at.toString(16).padStart(4, '0')} of ${alen} bytes overruns the message at offset ${off}`,
+      );
+    }
+    const value = bytes.slice(off + 4, off + 4 + alen);
+    if (hasFingerprint) throw new StunError('bad-fingerprint', 'FINGERPRINT is not the last attribute');
+    if (at === ATTR.FINGERPRINT) {
+      if (alen !== 4) throw new StunError('bad-fingerprint', `FINGERPRINT of ${alen} bytes`);
+      const input = bytes.slice(0, off);
+      const expected = fingerprintOf(input);
+      if (view(value).getUint32(0) !== expected)
+        throw new StunError('bad-fingerprint', 'FINGERPRINT does not match the message');
+      hasFingerprint = true;
+    } else if (at === ATTR.MESSAGE_INTEGRITY) {
+      if (alen !== 20) throw new StunError('bad-attribute', `MESSAGE-INTEGRITY of ${alen} bytes`);
+      if (integrityOffset === null) integrityOffset = off;
+      else ignoredAfterIntegrity++;
+    } else if (integrityOffset !== null && at !== ATTR.MESSAGE_INTEGRITY_SHA256) {
+      ignoredAfterIntegrity++;
+    } else {
+      attributes.push({ type: at, value });
+    }
+    off += 4 + padded;
+  }
+  return {
+    method,
+    cls,
+    transactionId,
+    cookie,
+    attributes,
+    raw: bytes.slice(),
+    integrityOffset,
+    hasFingerprint,
+    ignoredAfterIntegrity,
+    classic: cookie !== MAGIC_COOKIE,
+  };
+}
+
+/** RFC 8489 §14.5: true when MESSAGE-INTEGRITY is present and matches `key`. */
+export function verifyIntegrity(msg: DecodedStunMessage, key: Uint8Array): boolean {
+  const off = msg.integrityOffset;
+  if (off === null) return false;
+  const input = msg.raw.slice(0, off);
+  view(input).setUint16(2, off - HEADER_LENGTH + 24);
+  const mac = hmacSha1(key, input);
+  return timingSafeEqualBytes(mac, msg.raw.slice(off + 4, off + 24));
+}
+
+export function transactionKey(tid: Uint8Array): string {
+  let s = '';
+  for (const x of tid) s += x.toString(16).padStart(2, '0');
+  return s;
+}

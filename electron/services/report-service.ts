@@ -1,0 +1,148 @@
+import type { z } from 'zod';
+import type { AppInfo } from '../../shared/contracts/app.ts';
+import type { AlgResult } from '../../shared/contracts/alg.ts';
+import type { CallResult } from '../../shared/contracts/call.ts';
+import type { ProgressEvent } from '../../shared/contracts/common.ts';
+import { NatScopeError } from '../../shared/contracts/errors.ts';
+import { contract } from '../../shared/contracts/index.ts';
+import type { NatReport } from '../../shared/contracts/nat.ts';
+import type { NetworkSnapshot } from '../../shared/contracts/network.ts';
+import type { DiagnoseInputSchema, MaskOptionsSchema, ReportBuildInputSchema } from '../../shared/contracts/report.ts';
+import type { RouterReport } from '../../shared/contracts/router.ts';
+import { factsFromResults, sectionsFromResults, type StepResults } from '../../shared/model/diagnosis/from-results.ts';
+import { diagnose } from '../../shared/model/diagnosis/rules.ts';
+import { redactReport } from '../../shared/model/report/build.ts';
+import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
+import type { CallContext } from './call-context.ts';
+
+type In<M extends keyof typeof contract> = z.output<(typeof contract)[M]['input']>;
+
+/** The services `diagnose.run` drives, in the order it drives them. */
+export interface DiagnoseDeps {
+  app: { info(): Promise<AppInfo> };
+  network: { snapshot(): Promise<NetworkSnapshot> };
+  nat: { discover(input: In<'nat.discover'>, ctx: CallContext<never>): Promise<NatReport> };
+  router: { probe(input: In<'router.probe'>, ctx: CallContext<ProgressEvent>): Promise<RouterReport> };
+  alg: { test(input: In<'alg.test'>, ctx: CallContext<never>): Promise<AlgResult> };
+  call: { echoTest(input: In<'call.echoTest'>, ctx: CallContext<never>): Promise<CallResult> };
+  /** Renders HTML to PDF; only the desktop app has one (Electron's printToPDF). */
+  pdf?: (html: string) => Promise<Uint8Array>;
+}
+
+type Mask = z.output<typeof MaskOptionsSchema> | undefined;
+
+/** Services take parsed inputs (defaults filled in), exactly as the dispatcher would hand them over. */
+function withDefaults<M extends 'nat.discover' | 'router.probe' | 'alg.test' | 'call.echoTest'>(
+  method: M,
+  input: z.input<(typeof contract)[M]['input']>,
+): z.output<(typeof contract)[M]['input']> {
+  return contract[method].input.parse(input) as z.output<(typeof contract)[M]['input']>;
+}
+
+export function createReportService(deps: DiagnoseDeps) {
+  async function assemble(results: StepResults, steps: StepOutcome[], secrets: string[], mask: Mask): Promise<Report> {
+    const info = await deps.app.info();
+    const report: Report = {
+      schema: 'natscope-report',
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      generatedAt: new Date().toISOString(),
+      app: { name: 'NatScope', version: info.version, platform: info.platform, node: info.nodeVersion, electron: info.electronVersion },
+      redaction: { secrets: true, publicIps: false, usernames: false, hostnames: false },
+      steps,
+      findings: diagnose(factsFromResults(results)),
+      ...sectionsFromResults(results),
+    };
+    return redactReport(report, {
+      secrets,
+      maskPublicIps: mask?.publicIps ?? false,
+      usernames: mask?.usernames ?? [],
+      hostnames: mask?.hostnames ?? [],
+    });
+  }
+
+  return {
+    /** A report from the results the wizard already has; steps it lacks are listed as skipped. */
+    build(input: z.output<typeof ReportBuildInputSchema>): Promise<Report> {
+      const { secrets, mask, callSamples, ...results } = input;
+      const order = ['network', 'nat', 'router', 'alg', 'call'] as const;
+      const steps: StepOutcome[] = order.map((id) =>
+        results[id] ? { id, status: 'done' } : { id, status: 'skipped', reason: 'not run in this session' },
+      );
+      return assemble({ ...results, callSamples }, steps, secrets, mask);
+    },
+
+    /** Runs every step whose inputs are present, in sequence, with one progress stream. */
+    async run(input: z.output<typeof DiagnoseInputSchema>, ctx: CallContext<ProgressEvent>): Promise<Report> {
+      const results: StepResults = {};
+      const steps: StepOutcome[] = [];
+      const quiet: CallContext<never> = { signal: ctx.signal, emit: () => {} };
+      const step = async <K extends keyof StepResults>(
+        id: StepOutcome['id'] & K,
+        skipReason: string | null,
+        fn: () => Promise<NonNullable<StepResults[K]>>,
+      ) => {
+        if (ctx.signal.aborted) throw new NatScopeError('cancelled', 'diagnosis cancelled');
+        if (skipReason) {
+          steps.push({ id, status: 'skipped', reason: skipReason });
+          ctx.emit({ kind: 'progress', step: id, status: 'skipped', message: skipReason });
+          return;
+        }
+        ctx.emit({ kind: 'progress', step: id, status: 'started' });
+        const t0 = performance.now();
+        try {
+          (results as Record<string, unknown>)[id] = await fn();
+          steps.push({ id, status: 'done', durationMs: Math.round(performance.now() - t0) });
+          ctx.emit({ kind: 'progress', step: id, status: 'done' });
+        } catch (err) {
+          if (ctx.signal.aborted) throw new NatScopeError('cancelled', 'diagnosis cancelled');
+          const reason = err instanceof Error ? err.message : String(err);
+          steps.push({ id, status: 'failed', reason, durationMs: Math.round(performance.now() - t0) });
+          ctx.emit({ kind: 'progress', step: id, status: 'failed', message: reason });
+        }
+      };
+      const account =
+        input.registrar && input.user && input.password !== undefined
+          ? { registrar: input.registrar, username: input.user, password: input.password }
+          : undefined;
+
+      await step('network', null, () => deps.network.snapshot());
+      await step('nat', input.stunServers.length ? null : 'no STUN server given (--stun-server)', () =>
+        deps.nat.discover(withDefaults('nat.discover', { servers: input.stunServers }), quiet),
+      );
+      await step('router', input.skipRouter ? 'skipped on request' : null, () =>
+        deps.router.probe(withDefaults('router.probe', results.nat?.mappedAddress ? { stunMappedAddress: results.nat.mappedAddress } : {}), {
+          signal: ctx.signal,
+          emit: (e) => ctx.emit({ ...e, step: `router: ${e.step}` }),
+        }),
+      );
+      await step(
+        'alg',
+        input.reflector || input.stunServers[0] ? null : 'no reflector (--reflector) or STUN server given',
+        () => deps.alg.test(withDefaults('alg.test', input.reflector ? { reflector: input.reflector } : { stunServer: input.stunServers[0] }), quiet),
+      );
+      await step('call', input.echoUri ? null : 'no echo URI given (--echo-uri)', () =>
+        deps.call.echoTest(withDefaults('call.echoTest', { target: input.echoUri!, transport: input.transport, durationSec: input.callSeconds, account }), quiet),
+      );
+      if (!account) {
+        steps.push({ id: 'registration', status: 'skipped', reason: 'no --registrar/--user/--password given' });
+      } else if (!input.echoUri) {
+        steps.push({ id: 'registration', status: 'skipped', reason: 'registering is part of the echo call: give --echo-uri too' });
+      } else {
+        const reg = results.call?.registration;
+        steps.push(reg ? { id: 'registration', status: reg.ok ? 'done' : 'failed', reason: reg.ok ? undefined : reg.reason } : { id: 'registration', status: 'failed', reason: 'the call did not get as far as registering' });
+      }
+      return assemble(results, steps, input.password ? [input.password] : [], input.mask);
+    },
+
+    async pdf(input: { html: string }): Promise<{ pdfBase64: string }> {
+      if (!deps.pdf) {
+        throw new NatScopeError(
+          'not-supported',
+          'PDF export needs the desktop app. In a browser, open the HTML report and use Print → Save as PDF.',
+        );
+      }
+      const bytes = await deps.pdf(input.html);
+      return { pdfBase64: Buffer.from(bytes).toString('base64') };
+    },
+  };
+}

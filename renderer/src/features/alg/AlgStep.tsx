@@ -1,0 +1,176 @@
+import { useEffect, useState } from 'react';
+import type { AlgPath, AlgResult } from '../../../../shared/contracts/alg.ts';
+import { useResults } from '../../app/results-context.tsx';
+import { useCall } from '../../app/use-call.ts';
+import { Badge, type Tone } from '../../components/Tone.tsx';
+
+const pathTone = (s: AlgPath['status']): Tone =>
+  s === 'untouched' ? 'ok' : s === 'rewritten' || s === 'partial' ? 'problem' : s === 'dropped' ? 'warning' : 'unknown';
+
+function PathRows({ path }: { path: AlgPath }) {
+  const changes = path.messages.flatMap((m) => [
+    ...m.outbound.map((c) => ({ ...c, dir: 'out', method: m.method })),
+    ...m.inbound.map((c) => ({ ...c, dir: 'in', method: m.method })),
+  ]);
+  return (
+    <>
+      <tr>
+        <td>{path.transport}</td>
+        <td className="mono">{path.destinationPort}</td>
+        <td className="mono">
+          {path.sourcePort ?? '—'} <span className="muted">({path.sourcePortKind})</span>
+        </td>
+        <td>
+          <Badge tone={pathTone(path.status)}>{path.status}</Badge>
+        </td>
+        <td>
+          {[...path.rewrittenFields, ...path.inboundRewrittenFields.map((f) => `${f} (inbound)`)].join(', ') || '—'}
+          {path.note && <div className="muted small">{path.note}</div>}
+        </td>
+      </tr>
+      {changes.length > 0 && (
+        <tr className="sub">
+          <td colSpan={5}>
+            <table className="data small">
+              <tbody>
+                {changes.map((c, i) => (
+                  <tr key={i}>
+                    <td>
+                      {c.method} {c.dir === 'out' ? '→' : '←'}
+                    </td>
+                    <td>{c.field}</td>
+                    <td>{c.kind}</td>
+                    <td className="mono">{c.before ?? '∅'}</td>
+                    <td className="mono">{c.after ?? '∅'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function AlgResultView({ result }: { result: AlgResult }) {
+  return (
+    <>
+      <div className={result.algDetected ? 'error-banner' : 'notice ok'} data-testid="alg-verdict">
+        <strong>
+          {result.algDetected ? 'SIP ALG detected' : 'No SIP ALG detected'} ({result.mode === 'reflector' ? 'reflector: conclusive' : 'heuristics: weaker evidence'}
+          {result.loopbackDemo ? ', loopback demo — no router in the path' : ''})
+        </strong>
+        <div>{result.summary}</div>
+      </div>
+      {result.wrongAddress && (
+        <div className="error-banner" data-testid="alg-wrong-address">
+          The ALG wrote <span className="mono">{result.wrongAddress.written}</span> ({result.wrongAddress.writtenClass}) but the internet
+          sees you as <span className="mono">{result.wrongAddress.publicAddress}</span>. {result.wrongAddress.explanation}
+        </div>
+      )}
+      {result.paths.length > 0 && (
+        <table className="data" aria-label="SIP ALG paths">
+          <thead>
+            <tr>
+              <th>Transport</th>
+              <th>To port</th>
+              <th>From port</th>
+              <th>Result</th>
+              <th>Rewritten fields</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.paths.map((p) => (
+              <PathRows key={`${p.transport}-${p.destinationPort}-${p.sourcePortKind}`} path={p} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {result.heuristics.map((h) => (
+        <div key={h.id} className="notice">
+          <Badge tone={h.suggestsAlg ? 'warning' : 'ok'}>{h.suggestsAlg ? 'suggests ALG' : 'no sign'}</Badge> <strong>{h.title}</strong> — {h.detail}
+        </div>
+      ))}
+      {result.advice.length > 0 && (
+        <>
+          <h3>What to do</h3>
+          <ul>
+            {result.advice.map((a) => (
+              <li key={a.id}>
+                <strong>{a.title}</strong> — {a.detail}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {result.warnings.map((w) => (
+        <div key={w} className="notice">
+          {w}
+        </div>
+      ))}
+    </>
+  );
+}
+
+export function AlgStep({ presetReflector, presetAltPort }: { presetReflector?: string; presetAltPort?: number }) {
+  const { state, run, cancel } = useCall('alg.test');
+  const [reflector, setReflector] = useState(presetReflector ?? '');
+  const [sipServer, setSipServer] = useState('');
+  const [stunServer, setStunServer] = useState('');
+  const { set } = useResults();
+  useEffect(() => {
+    if (state.status === 'done') set('alg', state.output);
+  }, [state, set]);
+  const running = state.status === 'running';
+  const start = () =>
+    void run(
+      reflector.trim()
+        ? { reflector: reflector.trim(), ...(presetAltPort ? { altPort: presetAltPort } : {}) }
+        : { ...(sipServer.trim() ? { sipServer: sipServer.trim() } : {}), ...(stunServer.trim() ? { stunServer: stunServer.trim() } : {}) },
+    );
+  const paths = state.status === 'idle' ? [] : state.events.filter((e) => 'kind' in e && e.kind === 'path');
+  return (
+    <section className="panel" aria-labelledby="step-title">
+      <div className="panel-head">
+        <div>
+          <h2 id="step-title">SIP ALG</h2>
+          <p className="muted">
+            Does your router rewrite SIP? NatScope sends crafted SIP messages to a reflector (<code>natscope server</code>) and compares
+            the bytes both ways.
+          </p>
+        </div>
+      </div>
+      <div className="form-row">
+        <label className="field grow">
+          <span>Reflector (natscope server) HOST[:PORT] — conclusive</span>
+          <input aria-label="Reflector" value={reflector} onChange={(e) => setReflector(e.target.value)} disabled={running} placeholder="reflector.example.net:5060" />
+        </label>
+        <label className="field">
+          <span>or a SIP server (heuristic)</span>
+          <input aria-label="SIP server" value={sipServer} onChange={(e) => setSipServer(e.target.value)} disabled={running || reflector.trim() !== ''} />
+        </label>
+        <label className="field">
+          <span>and a STUN server</span>
+          <input aria-label="STUN server for ALG" value={stunServer} onChange={(e) => setStunServer(e.target.value)} disabled={running || reflector.trim() !== ''} />
+        </label>
+        {running ? (
+          <button type="button" onClick={cancel}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={start} disabled={!reflector.trim() && !sipServer.trim() && !stunServer.trim()}>
+            Test for SIP ALG
+          </button>
+        )}
+      </div>
+      {running && <p role="status">Testing… {paths.length} path(s) done.</p>}
+      {state.status === 'failed' && (
+        <div className="error-banner" role="alert">
+          ALG test failed: {state.error.message}
+        </div>
+      )}
+      {state.status === 'done' && <AlgResultView result={state.output} />}
+    </section>
+  );
+}

@@ -1,0 +1,229 @@
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { ECHO_PRESETS, type CallEchoInput } from '../../../../shared/contracts/call.ts';
+import { NatScopeError } from '../../../../shared/contracts/errors.ts';
+import { useBridge } from '../../app/bridge-context.tsx';
+import { useResults } from '../../app/results-context.tsx';
+import { Badge } from '../../components/Tone.tsx';
+import { EchoPlayer } from './audio/echo-player.ts';
+import { startMicCapture } from './audio/mic-capture.ts';
+import { echoReducer, initialEchoView } from './echo-state.ts';
+import { LiveCharts } from './LiveCharts.tsx';
+import { SipLadder } from './SipLadder.tsx';
+
+type AudioMode = 'test-signal' | 'microphone';
+
+export function EchoStep({ presetTarget }: { presetTarget?: string }) {
+  const { bridge } = useBridge();
+  const [view, dispatch] = useReducer(echoReducer, initialEchoView);
+  const [preset, setPreset] = useState<string>(presetTarget ? 'custom' : ECHO_PRESETS[0].id);
+  const [customUri, setCustomUri] = useState(presetTarget ?? '');
+  const [transport, setTransport] = useState<'udp' | 'tcp' | 'tls'>('udp');
+  const [advertise, setAdvertise] = useState<'local' | 'stun'>('local');
+  const [stunServer, setStunServer] = useState('');
+  const [duration, setDuration] = useState('10');
+  const [useAccount, setUseAccount] = useState(false);
+  const [registrar, setRegistrar] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [audioMode, setAudioMode] = useState<AudioMode>('test-signal');
+  const [hear, setHear] = useState(true);
+  const [muted, setMuted] = useState(false);
+  const controller = useRef<AbortController | null>(null);
+  const player = useRef<EchoPlayer | null>(null);
+  const stopMic = useRef<(() => void) | null>(null);
+  const { set: setResult } = useResults();
+  // Publish the finished call (with its per-second stats) for the Report step.
+  useEffect(() => {
+    if (!view.result) return;
+    setResult('call', view.result);
+    setResult('callSamples', view.samples);
+  }, [view.result, view.samples, setResult]);
+
+  useEffect(() => () => controller.current?.abort(), []);
+  useEffect(() => player.current?.setMuted(muted), [muted]);
+
+  const target = preset === 'custom' ? customUri.trim() : (ECHO_PRESETS.find((p) => p.id === preset)?.uri ?? '');
+
+  const start = async () => {
+    const c = new AbortController();
+    controller.current = c;
+    dispatch({ type: 'start' });
+    player.current?.close();
+    player.current = hear ? new EchoPlayer() : null;
+    player.current?.setMuted(muted);
+    const input: CallEchoInput = {
+      target,
+      transport,
+      advertise,
+      durationSec: Number(duration) || 10,
+      audio: audioMode === 'microphone' ? 'external' : 'test-signal',
+      echoAudio: hear,
+      ...(advertise === 'stun' && stunServer ? { stunServer } : {}),
+      ...(useAccount ? { account: { registrar, username, password } } : {}),
+    };
+    try {
+      const result = await bridge.call('call.echoTest', input, {
+        signal: c.signal,
+        onEvent: (e) => {
+          if (e.kind === 'audio') player.current?.push(e.payload, e.codec);
+          else dispatch({ type: 'event', event: e });
+          if (e.kind === 'started' && audioMode === 'microphone') {
+            startMicCapture('pcmu', (frames) => {
+              void bridge.call('call.pushAudio', { callId: e.callId, frames }).catch(() => {});
+            }).then(
+              (stop) => (stopMic.current = stop),
+              (err: Error) => dispatch({ type: 'error', message: `Microphone unavailable (${err.message}); use the test signal.` }),
+            );
+          }
+        },
+      });
+      dispatch({ type: 'result', result });
+      if (useAccount && password) setResult('secrets', [password]);
+    } catch (err) {
+      dispatch({ type: 'error', message: err instanceof NatScopeError ? err.message : String(err) });
+    } finally {
+      stopMic.current?.();
+      stopMic.current = null;
+    }
+  };
+
+  const r = view.result;
+  const last = view.samples.at(-1) ?? r?.rtp ?? null;
+  return (
+    <section className="panel" aria-labelledby="step-title">
+      <div className="panel-head">
+        <div>
+          <h2 id="step-title">Echo test</h2>
+          <p className="muted">A real call: NatScope dials an echo service, sends audio and measures what comes back.</p>
+        </div>
+      </div>
+      <div className="form-row">
+        <label className="field">
+          <span>Call</span>
+          <select aria-label="Echo service" value={preset} onChange={(e) => setPreset(e.target.value)} disabled={view.running}>
+            {ECHO_PRESETS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.label}
+              </option>
+            ))}
+            <option value="custom">Custom URI…</option>
+          </select>
+        </label>
+        {preset === 'custom' && (
+          <label className="field grow">
+            <span>SIP URI</span>
+            <input aria-label="SIP URI" value={customUri} onChange={(e) => setCustomUri(e.target.value)} placeholder="sip:9196@pbx.example.com" disabled={view.running} />
+          </label>
+        )}
+        <label className="field">
+          <span>Transport</span>
+          <select aria-label="SIP transport" value={transport} onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp' | 'tls')} disabled={view.running}>
+            <option value="udp">UDP</option>
+            <option value="tcp">TCP</option>
+            <option value="tls">TLS</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Advertise</span>
+          <select aria-label="Advertise" value={advertise} onChange={(e) => setAdvertise(e.target.value as 'local' | 'stun')} disabled={view.running}>
+            <option value="local">Local address</option>
+            <option value="stun">STUN-mapped address</option>
+          </select>
+        </label>
+        {advertise === 'stun' && (
+          <label className="field">
+            <span>STUN server</span>
+            <input aria-label="STUN server for SDP" value={stunServer} onChange={(e) => setStunServer(e.target.value)} disabled={view.running} />
+          </label>
+        )}
+        <label className="field">
+          <span>Seconds</span>
+          <input aria-label="Duration seconds" value={duration} onChange={(e) => setDuration(e.target.value)} size={4} disabled={view.running} />
+        </label>
+      </div>
+      <div className="form-row">
+        <label className="check">
+          <input type="checkbox" checked={useAccount} onChange={(e) => setUseAccount(e.target.checked)} disabled={view.running} /> Register with an account first
+        </label>
+        {useAccount && (
+          <>
+            <label className="field">
+              <span>Registrar</span>
+              <input aria-label="Registrar" value={registrar} onChange={(e) => setRegistrar(e.target.value)} disabled={view.running} />
+            </label>
+            <label className="field">
+              <span>User</span>
+              <input aria-label="User" value={username} onChange={(e) => setUsername(e.target.value)} disabled={view.running} autoComplete="off" />
+            </label>
+            <label className="field">
+              <span>Password</span>
+              <input aria-label="Password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} disabled={view.running} autoComplete="off" />
+            </label>
+          </>
+        )}
+      </div>
+      <div className="form-row">
+        <label className="field">
+          <span>Audio out</span>
+          <select aria-label="Audio out" value={audioMode} onChange={(e) => setAudioMode(e.target.value as AudioMode)} disabled={view.running}>
+            <option value="test-signal">Test tone with markers</option>
+            <option value="microphone">Microphone (hear yourself)</option>
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={hear} onChange={(e) => setHear(e.target.checked)} disabled={view.running} /> Play the echo
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} /> Mute
+        </label>
+        {view.running ? (
+          <button type="button" onClick={() => controller.current?.abort()}>
+            Hang up
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void start()} disabled={!/^sips?:/i.test(target)}>
+            Start echo test
+          </button>
+        )}
+      </div>
+      {(view.state || view.running) && (
+        <div className="state-line" data-testid="echo-state" aria-live="polite">
+          {view.states.map((s, i) => (
+            <Badge key={i} tone={s.state === 'failed' ? 'problem' : s.state === view.state ? 'running' : 'unknown'}>
+              {s.state}
+            </Badge>
+          ))}
+          {view.stateDetail && <span className="muted small">{view.stateDetail}</span>}
+        </div>
+      )}
+      {view.error && (
+        <div className="error-banner" role="alert">
+          {view.error}
+        </div>
+      )}
+      {r && (
+        <div className={r.answered && !r.oneWayAudio ? 'notice ok' : 'error-banner'} data-testid="echo-result">
+          <strong>
+            {r.answered ? (r.oneWayAudio ? 'One-way audio: the echo never came back.' : 'Audio flows both ways.') : `The call failed: ${r.sipStatus ?? ''} ${r.sipReason ?? r.endReason}`}
+          </strong>{' '}
+          SIP {r.sipStatus ?? '—'} · ended: {r.endReason}
+          {r.media?.sourceMismatch ? ' · RTP came from another address than the SDP said (NAT in the path).' : ''}
+        </div>
+      )}
+      {last && (
+        <p className="muted small" data-testid="echo-counters">
+          RTP sent {last.sent} · received {last.received} · loss {last.lossPercent.toFixed(1)} % · duplicates {last.duplicates} · reordered {last.reordered}
+          {last.audioLatencyMs !== null ? ` · audio round trip ${last.audioLatencyMs.toFixed(0)} ms` : ''}
+          {last.emodel ? ` · E-model R ${last.emodel.R.toFixed(1)} (Ie,eff ${last.emodel.IeEff.toFixed(1)}, Id ${last.emodel.Id.toFixed(1)})` : ''}
+        </p>
+      )}
+      {(view.samples.length > 0 || view.running) && <LiveCharts samples={view.samples} />}
+      {view.findings.map((f, i) => (
+        <div key={i} className={f.severity === 'error' ? 'error-banner' : 'notice'}>
+          <code>{f.code}</code> {f.message}
+        </div>
+      ))}
+      {view.messages.length > 0 && <SipLadder messages={view.messages} local={view.local ?? r?.signaling.local ?? ''} remote={r?.signaling.server ?? target} />}
+    </section>
+  );
+}

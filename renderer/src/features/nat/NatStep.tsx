@@ -1,0 +1,133 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { NatEvent, NatTestName } from '../../../../shared/contracts/nat.ts';
+import { useBridge } from '../../app/bridge-context.tsx';
+import { useResults } from '../../app/results-context.tsx';
+import { useCall } from '../../app/use-call.ts';
+import { Dot, type Tone } from '../../components/Tone.tsx';
+import { NatResultView } from './NatResultView.tsx';
+import { loadServerList, parseServerText, saveServerList } from './server-list.ts';
+
+const TEST_TITLES: Partial<Record<NatTestName, string>> = {
+  'server-capability': 'Server check',
+  filtering: 'Filtering',
+  mapping: 'Mapping',
+  hairpinning: 'Hairpinning',
+  'port-preservation': 'Port preservation',
+  'port-5060': 'Port 5060',
+  'port-rtp': 'RTP port',
+  lifetime: 'Lifetime',
+  'tcp-mapping': 'TCP mapping',
+  'tcp-fallback': 'TCP fallback',
+};
+
+const statusTone = (s: string): Tone =>
+  s === 'running' ? 'running' : s === 'done' ? 'ok' : s === 'failed' ? 'problem' : s === 'inconclusive' ? 'warning' : 'unknown';
+
+/** Latest status per test (per server/run) from the live event stream. */
+function liveTests(events: NatEvent[]) {
+  const map = new Map<string, { label: string; status: string; summary: string }>();
+  for (const e of events) {
+    if (e.kind !== 'test') continue;
+    map.set(`${e.server}#${e.run}#${e.test}`, {
+      label: `${TEST_TITLES[e.test] ?? e.test}${e.run > 1 ? ` (run ${e.run})` : ''} · ${e.server}`,
+      status: e.status,
+      summary: e.summary,
+    });
+  }
+  return [...map.entries()];
+}
+
+export function NatStep({ presetServers }: { presetServers?: string[] }) {
+  const { bridge } = useBridge();
+  const { state, run, cancel } = useCall('nat.discover');
+  const [serverText, setServerText] = useState(() => presetServers?.join('\n') ?? '');
+  const [transport, setTransport] = useState<'udp' | 'tcp'>('udp');
+  const [lifetime, setLifetime] = useState(false);
+  const { set } = useResults();
+  useEffect(() => {
+    if (state.status === 'done') set('nat', state.output);
+  }, [state, set]);
+
+  useEffect(() => {
+    if (presetServers?.length) return;
+    bridge.call('nat.defaultServers', {}).then(
+      (list) => {
+        const rfc5780 = list.filter((s) => s.rfc5780).map((s) => `${s.host}:${s.port}`);
+        setServerText(loadServerList(rfc5780.slice(0, 2)).join('\n'));
+      },
+      () => setServerText(loadServerList([]).join('\n')),
+    );
+  }, [bridge, presetServers]);
+
+  const servers = useMemo(() => parseServerText(serverText), [serverText]);
+  const running = state.status === 'running';
+  const events = state.status === 'idle' ? [] : state.events;
+  const progress = liveTests(events);
+  const transactions = events.filter((e) => e.kind === 'transaction').length;
+
+  const start = () => {
+    if (!presetServers?.length) saveServerList(servers);
+    void run({ servers, transport, lifetime });
+  };
+
+  return (
+    <section className="panel" aria-labelledby="step-title">
+      <div className="panel-head">
+        <div>
+          <h2 id="step-title">NAT type</h2>
+          <p className="muted">
+            How your NAT maps and filters UDP, found with STUN (RFC 5780) — and what that means for SIP and RTP.
+          </p>
+        </div>
+      </div>
+      <div className="form-row">
+        <label className="field grow">
+          <span>STUN servers (one per line; RFC 5780 servers with two addresses give full results)</span>
+          <textarea
+            aria-label="STUN servers"
+            rows={2}
+            value={serverText}
+            onChange={(e) => setServerText(e.target.value)}
+            disabled={running}
+          />
+        </label>
+        <label className="field">
+          <span>Transport</span>
+          <select aria-label="Transport" value={transport} onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp')} disabled={running}>
+            <option value="udp">UDP</option>
+            <option value="tcp">TCP</option>
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={lifetime} onChange={(e) => setLifetime(e.target.checked)} disabled={running} /> Measure
+          binding lifetime (up to 3 min)
+        </label>
+        {running ? (
+          <button type="button" onClick={cancel}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={start} disabled={servers.length === 0}>
+            Run NAT tests
+          </button>
+        )}
+      </div>
+      {(running || progress.length > 0) && state.status !== 'done' && (
+        <ul className="progress-list" aria-label="Test progress">
+          {progress.map(([key, t]) => (
+            <li key={key}>
+              <Dot tone={statusTone(t.status)} /> <strong>{t.label}</strong> <span className="muted">{t.summary}</span>
+            </li>
+          ))}
+          {running && <li className="muted">{transactions} STUN transactions so far…</li>}
+        </ul>
+      )}
+      {state.status === 'failed' && (
+        <div className="error-banner" role="alert">
+          NAT tests failed: {state.error.message}
+        </div>
+      )}
+      {state.status === 'done' && <NatResultView report={state.output} />}
+    </section>
+  );
+}

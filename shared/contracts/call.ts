@@ -1,0 +1,309 @@
+import { z } from 'zod';
+
+/**
+ * Contract for the "Echo test" step: NatScope places a SIP call to an echo service, sends a test
+ * signal over RTP, measures what comes back and explains what failed. One method runs the whole
+ * test and streams its progress:
+ *
+ *   'call.echoTest'  input CallEchoInput → events CallEvent* → output CallResult
+ *
+ * Events, in order: `started` (ids and local addresses), `state` transitions, `sip` (each message
+ * sent or received, redacted), `stats` about once a second while media flows, `finding` as soon as
+ * a problem is seen. Cancelling the request hangs up (CANCEL or BYE) and still resolves with a
+ * result whose endReason is "cancelled". Passwords never appear in any event, result or log:
+ * Authorization / Proxy-Authorization values are replaced by "[redacted]".
+ *
+ * Audio for "hear yourself" (later): with `audio: 'external'` the service sends frames pushed via
+ * 'call.pushAudio' (G.711, 160 bytes = 20 ms, base64) instead of the test signal, and with
+ * `echoAudio: true` it streams the echoed payloads back as `audio` events for Web Audio playback.
+ */
+
+export const SipTransportSchema = z.enum(['udp', 'tcp', 'tls', 'wss']);
+export type SipTransportName = z.infer<typeof SipTransportSchema>;
+
+export const AdvertiseModeSchema = z.enum(['local', 'stun']);
+
+/** Echo services offered as presets in the UI (FreeSWITCH's public conference server). */
+export const ECHO_PRESETS = [
+  { id: 'fs-echo', label: 'FreeSWITCH echo (9196)', uri: 'sip:9196@conference.freeswitch.org' },
+  { id: 'fs-delay-echo', label: 'FreeSWITCH delayed echo (9195)', uri: 'sip:9195@conference.freeswitch.org' },
+] as const;
+
+const hostPort = z.string().min(1).max(255);
+
+export const SipAccountSchema = z
+  .object({
+    /** Registrar host[:port]; also the domain of the address of record unless `domain` is set. */
+    registrar: hostPort,
+    domain: z.string().min(1).max(255).optional(),
+    username: z.string().min(1).max(128),
+    /** Digest user name when it differs from `username`. */
+    authUsername: z.string().min(1).max(128).optional(),
+    /** Kept in memory for this test only; never logged, returned or reported. */
+    password: z.string().max(256),
+    /** Register before calling (default true). */
+    register: z.boolean().default(true),
+  })
+  .strict();
+export type SipAccountInput = z.input<typeof SipAccountSchema>;
+
+export const CallEchoInputSchema = z
+  .object({
+    /** sip: or sips: URI of the echo service, e.g. sip:9196@conference.freeswitch.org. */
+    target: z
+      .string()
+      .min(5)
+      .max(512)
+      .regex(/^sips?:/i, 'must be a sip: or sips: URI'),
+    transport: SipTransportSchema.default('udp'),
+    /** Next hop for every request instead of the target's host (host[:port]). */
+    outboundProxy: hostPort.optional(),
+    account: SipAccountSchema.optional(),
+    /** Seconds of media after the answer. */
+    durationSec: z.number().min(1).max(600).default(10),
+    /** What Contact and SDP advertise: the local address, or the STUN-mapped one. */
+    advertise: AdvertiseModeSchema.default('local'),
+    /** STUN server host[:port] (needed for advertise = "stun"). */
+    stunServer: hostPort.optional(),
+    /** Local address to bind (default: the one the OS routes to the server from). */
+    localAddress: z.string().max(64).optional(),
+    /** Local SIP port (default: any). */
+    localSipPort: z.number().int().min(1).max(65535).optional(),
+    /** RTP/RTCP port range, like FreeSWITCH's rtp-start-port / rtp-end-port. */
+    rtpPortRange: z
+      .object({ start: z.number().int().min(1024).max(65534), end: z.number().int().min(1025).max(65535) })
+      .strict()
+      .refine((r) => r.end > r.start, 'end must be above start')
+      .default({ start: 16384, end: 32767 }),
+    /** Extra CA certificate (PEM) trusted for TLS / WSS; verification is always on. */
+    tlsCaPem: z.string().max(65536).optional(),
+    /** The outgoing audio: the built-in marker test signal, or frames pushed via 'call.pushAudio'. */
+    audio: z.enum(['test-signal', 'external']).default('test-signal'),
+    /** Stream echoed audio payloads as `audio` events (for playback in the UI). */
+    echoAudio: z.boolean().default(false),
+    /** How long to wait for an answer once the INVITE is out. */
+    answerTimeoutSec: z.number().min(1).max(120).default(30),
+  })
+  .strict();
+export type CallEchoInput = z.input<typeof CallEchoInputSchema>;
+
+export const CallStateSchema = z.enum([
+  'preparing', // binding sockets, resolving, STUN
+  'registering',
+  'registered',
+  'calling', // INVITE sent
+  'ringing', // 180 / 183
+  'answered', // 2xx + ACK
+  'media', // RTP flowing (first echo received)
+  'hanging-up',
+  'ended',
+  'failed',
+]);
+export type CallState = z.infer<typeof CallStateSchema>;
+
+export const SipLogEntrySchema = z.object({
+  index: z.number().int(),
+  direction: z.enum(['sent', 'received']),
+  /** ms since the test started. */
+  atMs: z.number(),
+  transport: z.string(),
+  local: z.string(),
+  remote: z.string(),
+  /** First line: "INVITE sip:…" or "200 OK". */
+  summary: z.string(),
+  method: z.string().nullable(),
+  status: z.number().int().nullable(),
+  cseq: z.string().nullable(),
+  callId: z.string().nullable(),
+  retransmission: z.boolean(),
+  /** Full message text, Authorization / Proxy-Authorization redacted. */
+  raw: z.string(),
+});
+export type SipLogEntryDto = z.infer<typeof SipLogEntrySchema>;
+
+/** The E-model inputs that differ from G.107 defaults, and its outputs (shared/model/emodel.ts). */
+export const EModelSummarySchema = z.object({
+  R: z.number(),
+  mos: z.number(),
+  inputs: z.object({
+    /** Mouth-to-ear delay estimate, ms: RTT/2 + packetization (20) + jitter buffer (2 × jitter). */
+    Ta: z.number(),
+    T: z.number(),
+    Tr: z.number(),
+    Ppl: z.number(),
+    BurstR: z.number(),
+    Ie: z.number(),
+    Bpl: z.number(),
+    codec: z.enum(['pcmu', 'pcma']),
+  }),
+  /** Components of R: Ro − Is − Id − Ie,eff + A. */
+  Ro: z.number(),
+  Is: z.number(),
+  Id: z.number(),
+  IeEff: z.number(),
+});
+export type EModelSummary = z.infer<typeof EModelSummarySchema>;
+
+export const RtpStatsSchema = z.object({
+  /** Seconds since media started. */
+  elapsedSec: z.number(),
+  sent: z.number().int(),
+  received: z.number().int(),
+  /**
+   * Loss per direction, %. RFC 3550 loss (sequence gaps) of the stream coming back; when the echo
+   * reflects our own packets (lossBasis "round-trip-split") the gaps are out-and-back loss, split
+   * evenly over both legs: 1 − √(1 − round-trip loss).
+   */
+  lossPercent: z.number(),
+  lossBasis: z.enum(['return-stream', 'round-trip-split']),
+  /** RFC 3550 loss of the returned stream as measured (sequence gaps). */
+  streamLossPercent: z.number(),
+  /** 1 − received / sent (packets whose echo was due): loss out and back together. */
+  roundTripLossPercent: z.number().nullable(),
+  /** Loss of our stream as the far end reported it in RTCP (null without RTCP). */
+  remoteReportedLossPercent: z.number().nullable(),
+  duplicates: z.number().int(),
+  reordered: z.number().int(),
+  /** RFC 3550 interarrival jitter of the returned stream (both legs for a reflecting echo). */
+  jitterMs: z.number().nullable(),
+  /** Network round-trip time, from `rttSource`. */
+  rttMs: z.number().nullable(),
+  rttSource: z.enum(['rtcp', 'echoed-packets', 'audio-markers']).nullable(),
+  rtcpRttMs: z.number().nullable(),
+  echoRttMs: z.number().nullable(),
+  /** Round-trip audio latency measured with the test signal's markers (what you would hear). */
+  audioLatencyMs: z.number().nullable(),
+  mos: z.number().nullable(),
+  emodel: EModelSummarySchema.nullable(),
+  rtcpSent: z.number().int(),
+  rtcpReceived: z.number().int(),
+});
+export type RtpStats = z.infer<typeof RtpStatsSchema>;
+
+export const FindingSchema = z.object({
+  code: z.enum([
+    'one-way-audio',
+    'no-audio',
+    'rtp-source-mismatch',
+    'ack-not-received',
+    'private-address-in-sdp',
+    'private-contact',
+    'nat-detected-signaling',
+    'register-failed',
+    'auth-failed',
+    'call-rejected',
+    'no-sip-response',
+    'high-loss',
+    'high-jitter',
+    'high-latency',
+    'call-dropped',
+    'rtcp-missing',
+    'stun-failed',
+  ]),
+  severity: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const CallResultSchema = z.object({
+  target: z.string(),
+  transport: SipTransportSchema,
+  answered: z.boolean(),
+  /** Final response to the INVITE (null: none arrived). */
+  sipStatus: z.number().int().nullable(),
+  sipReason: z.string().nullable(),
+  endReason: z.enum([
+    'completed',
+    'remote-bye',
+    'rejected',
+    'no-response',
+    'no-answer',
+    'cancelled',
+    'register-failed',
+    'auth-failed',
+    'transport-error',
+    'error',
+  ]),
+  registration: z
+    .object({
+      ok: z.boolean(),
+      status: z.number().int().nullable(),
+      reason: z.string(),
+      expires: z.number().nullable(),
+      authAlgorithm: z.string().nullable(),
+      unregistered: z.boolean(),
+    })
+    .nullable(),
+  signaling: z.object({
+    local: z.string(),
+    server: z.string(),
+    contact: z.string(),
+    /** What the server saw as our address (Via received / rport), when it said. */
+    viaReceived: z.string().nullable(),
+    /** 2xx repeats after our ACK (the server did not get the ACK). */
+    okRetransmissions: z.number().int(),
+  }),
+  media: z
+    .object({
+      codec: z.enum(['pcmu', 'pcma']),
+      localRtp: z.string(),
+      advertisedRtp: z.string(),
+      advertise: AdvertiseModeSchema,
+      /** Where the SDP answer said to send RTP. */
+      remoteSdpRtp: z.string(),
+      /** Where RTP actually came from. */
+      remoteActualRtp: z.array(z.object({ endpoint: z.string(), packets: z.number().int() })),
+      sourceMismatch: z.boolean(),
+      durationSec: z.number(),
+    })
+    .nullable(),
+  rtp: RtpStatsSchema.nullable(),
+  oneWayAudio: z.boolean(),
+  findings: z.array(FindingSchema),
+  messages: z.array(SipLogEntrySchema),
+});
+export type CallResult = z.infer<typeof CallResultSchema>;
+
+export const CallEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('started'),
+    /** Id for 'call.pushAudio'. */
+    callId: z.string(),
+    local: z.string(),
+    transport: SipTransportSchema,
+  }),
+  z.object({
+    kind: z.literal('state'),
+    state: CallStateSchema,
+    atMs: z.number(),
+    detail: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('sip'), message: SipLogEntrySchema }),
+  z.object({ kind: z.literal('stats'), stats: RtpStatsSchema }),
+  z.object({ kind: z.literal('finding'), finding: FindingSchema }),
+  z.object({
+    kind: z.literal('audio'),
+    /** G.711 payload (base64), 20 ms. */
+    payload: z.string(),
+    codec: z.enum(['pcmu', 'pcma']),
+    sequence: z.number().int(),
+  }),
+]);
+export type CallEvent = z.infer<typeof CallEventSchema>;
+
+export const PushAudioInputSchema = z
+  .object({
+    callId: z.string().min(1).max(64),
+    /** One or more 20 ms G.711 frames (160 bytes each), base64, in the call's codec. */
+    frames: z.array(z.string().max(400)).min(1).max(50),
+  })
+  .strict();
+
+export const callMethods = {
+  'call.echoTest': { input: CallEchoInputSchema, output: CallResultSchema, event: CallEventSchema },
+  'call.pushAudio': {
+    input: PushAudioInputSchema,
+    output: z.object({ accepted: z.number().int() }),
+    event: z.never(),
+  },
+};

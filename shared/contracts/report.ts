@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { FINDING_IDS } from '../model/diagnosis/findings.ts';
+import { REPORT_SCHEMA_VERSION } from '../model/report/report.ts';
+import { AlgResultSchema } from './alg.ts';
+import { CallResultSchema } from './call.ts';
+import { ProgressEventSchema } from './common.ts';
+import { NatReportSchema } from './nat.ts';
+import { NetworkSnapshotSchema } from './network.ts';
+import { RouterReportSchema } from './router.ts';
+
+/**
+ * Contract for the "Report" step and `natscope diagnose`: findings from every probe and one report
+ * (JSON, versioned — see docs/report-schema.md). Markdown and HTML are rendered from the report
+ * document by shared/model/report, so every front door exports the same bytes.
+ */
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const Summary = z.record(z.string(), Scalar);
+
+export const DiagnosisFindingSchema = z.object({
+  id: z.enum(FINDING_IDS),
+  area: z.enum(['network', 'nat', 'router', 'alg', 'call']),
+  severity: z.enum(['ok', 'info', 'warning', 'problem']),
+  title: z.string(),
+  evidence: Summary,
+  advice: z.array(z.string()),
+  references: z.array(z.object({ title: z.string(), url: z.string() })),
+});
+
+export const StepIdSchema = z.enum(['network', 'nat', 'router', 'alg', 'call', 'registration']);
+
+export const ReportSchema = z.object({
+  schema: z.literal('natscope-report'),
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  generatedAt: z.string(),
+  app: z.object({ name: z.literal('NatScope'), version: z.string(), platform: z.string(), node: z.string(), electron: z.string().nullable() }),
+  redaction: z.object({ secrets: z.literal(true), publicIps: z.boolean(), usernames: z.boolean(), hostnames: z.boolean() }),
+  steps: z.array(
+    z.object({
+      id: StepIdSchema,
+      status: z.enum(['done', 'skipped', 'failed']),
+      reason: z.string().optional(),
+      durationMs: z.number().optional(),
+    }),
+  ),
+  findings: z.array(DiagnosisFindingSchema),
+  network: z
+    .object({
+      interfaces: z.array(z.object({ name: z.string(), address: z.string(), class: z.string() })),
+      gateways: z.array(z.string()),
+      primary: z.string().nullable(),
+    })
+    .optional(),
+  nat: z
+    .object({
+      server: z.string(),
+      summary: Summary,
+      transactions: z.array(
+        z.object({
+          test: z.string(),
+          from: z.string(),
+          to: z.string(),
+          request: z.string(),
+          responseFrom: z.string().nullable(),
+          response: z.string().nullable(),
+          rttMs: z.number().nullable(),
+        }),
+      ),
+    })
+    .optional(),
+  router: z
+    .object({
+      summary: Summary,
+      mappings: z.array(
+        z.object({
+          protocol: z.string(),
+          externalPort: z.number(),
+          internalClient: z.string(),
+          internalPort: z.number(),
+          description: z.string(),
+          leaseSeconds: z.number().nullable(),
+          createdByNatScope: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
+  alg: z
+    .object({
+      summary: Summary,
+      rows: z.array(
+        z.object({
+          transport: z.string(),
+          port: z.number(),
+          sourcePort: z.number().nullable(),
+          verdict: z.enum(['rewritten', 'untouched', 'dropped', 'error']),
+          fields: z.array(z.object({ name: z.string(), sent: z.string().nullable(), received: z.string().nullable() })),
+        }),
+      ),
+    })
+    .optional(),
+  call: z
+    .object({
+      summary: Summary,
+      samples: z.array(
+        z.object({
+          t: z.number(),
+          lossPercent: z.number().nullable(),
+          jitterMs: z.number().nullable(),
+          rttMs: z.number().nullable(),
+          mos: z.number().nullable(),
+        }),
+      ),
+      ladder: z.array(
+        z.object({
+          direction: z.enum(['sent', 'received']),
+          time: z.union([z.string(), z.number()]),
+          from: z.string(),
+          to: z.string(),
+          summary: z.string(),
+          raw: z.string(),
+        }),
+      ),
+    })
+    .optional(),
+});
+
+export const MaskOptionsSchema = z
+  .object({
+    publicIps: z.boolean().default(false),
+    usernames: z.array(z.string().max(128)).max(20).default([]),
+    hostnames: z.array(z.string().max(255)).max(20).default([]),
+  })
+  .strict();
+
+/** The wizard's results so far, sent back to build a report from what the user already ran. */
+export const ReportBuildInputSchema = z
+  .object({
+    network: NetworkSnapshotSchema.optional(),
+    nat: NatReportSchema.optional(),
+    router: RouterReportSchema.optional(),
+    alg: AlgResultSchema.optional(),
+    call: CallResultSchema.optional(),
+    /** Per-second call stats, when the UI kept them (the call result holds only the final numbers). */
+    callSamples: z
+      .array(z.object({ t: z.number(), lossPercent: z.number().nullable(), jitterMs: z.number().nullable(), rttMs: z.number().nullable(), mos: z.number().nullable() }))
+      .max(3600)
+      .optional(),
+    /** Strings that must never appear in the report (the SIP password typed in the Echo step). */
+    secrets: z.array(z.string().max(256)).max(10).default([]),
+    mask: MaskOptionsSchema.optional(),
+  })
+  .strict();
+
+export const DiagnoseInputSchema = z
+  .object({
+    stunServers: z.array(z.string().min(1).max(300)).max(4).default([]),
+    reflector: z.string().min(1).max(300).optional(),
+    echoUri: z.string().regex(/^sips?:/i, 'must be a sip: or sips: URI').max(512).optional(),
+    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    registrar: z.string().min(1).max(255).optional(),
+    user: z.string().min(1).max(128).optional(),
+    password: z.string().max(256).optional(),
+    callSeconds: z.number().min(1).max(120).default(8),
+    /** Skip the router step (UPnP/NAT-PMP/PCP) even though it needs no input. */
+    skipRouter: z.boolean().default(false),
+    mask: MaskOptionsSchema.optional(),
+  })
+  .strict();
+export type DiagnoseInput = z.input<typeof DiagnoseInputSchema>;
+
+export const reportMethods = {
+  'report.build': { input: ReportBuildInputSchema, output: ReportSchema, event: z.never() },
+  /** Runs every step whose inputs are given, in sequence, then builds the report. */
+  'diagnose.run': { input: DiagnoseInputSchema, output: ReportSchema, event: ProgressEventSchema },
+  /** PDF of the HTML report (desktop app only; web mode answers not-supported). */
+  'report.pdf': {
+    input: z.object({ html: z.string().max(10_000_000) }).strict(),
+    output: z.object({ pdfBase64: z.string() }),
+    event: z.never(),
+  },
+};

@@ -1,0 +1,223 @@
+import type { AlgResult } from '../../contracts/alg.ts';
+import type { CallResult } from '../../contracts/call.ts';
+import type { NatReport } from '../../contracts/nat.ts';
+import type { NetworkSnapshot } from '../../contracts/network.ts';
+import type { RouterReport } from '../../contracts/router.ts';
+import type { CallSample, Report } from '../report/report.ts';
+import type { DiagnosisFacts } from './facts.ts';
+
+/**
+ * Maps each step's contract output to (a) the facts the diagnosis rules read and (b) the report
+ * section showing the raw evidence. Pure, so the CLI, the services and tests share it.
+ */
+export interface StepResults {
+  network?: NetworkSnapshot;
+  nat?: NatReport;
+  router?: RouterReport;
+  alg?: AlgResult;
+  call?: CallResult;
+  callSamples?: CallSample[];
+}
+
+const ipOf = (ep: string | null) => (ep ? ep.replace(/^\[(.+)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1') : null);
+
+export function factsFromResults(r: StepResults): DiagnosisFacts {
+  const facts: DiagnosisFacts = {};
+  if (r.network) {
+    facts.network = {
+      primaryAddress: r.network.primary?.address ?? null,
+      primaryClass: r.network.primary?.class ?? null,
+      localAddresses: r.network.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),
+    };
+  }
+  if (r.nat) {
+    facts.nat = {
+      udpBlocked: r.nat.udpBlocked,
+      natDetected: r.nat.natDetected,
+      mapping: r.nat.mapping,
+      filtering: r.nat.filtering,
+      hairpinning: r.nat.hairpinning,
+      mappedAddress: r.nat.mappedAddress,
+      localAddress: r.nat.localAddress,
+      classic: r.nat.classic,
+      lifetimeSeconds: r.nat.lifetimeSeconds ?? null,
+      server: r.nat.servers.map((s) => s.server).join(', '),
+    };
+  }
+  if (r.router) {
+    const { upnp, natpmp, pcp } = r.router;
+    const failures: NonNullable<DiagnosisFacts['router']>['mappingFailures'] = [];
+    for (const rc of [natpmp.resultCode, pcp.resultCode]) {
+      if (rc) failures.push({ via: rc.via, code: String(rc.code), message: rc.name });
+    }
+    if (r.router.findings.some((f) => f.id === 'mappings-refused') && failures.length === 0) {
+      failures.push({ via: 'upnp', code: 'refused', message: 'the router refused every mapping' });
+    }
+    facts.router = {
+      upnpFound: upnp.found,
+      natpmpSupported: natpmp.supported,
+      pcpSupported: pcp.supported,
+      externalIp: upnp.externalIp ?? natpmp.externalIp ?? pcp.externalIp,
+      manufacturer: upnp.manufacturer,
+      model: upnp.model,
+      mappingFailures: failures,
+      mappingSuccesses: r.router.ownMappings.length,
+    };
+  }
+  if (r.alg) {
+    facts.alg = {
+      algDetected: r.alg.algDetected,
+      evidence: r.alg.mode,
+      rewrites: r.alg.paths.map((p) => ({
+        transport: p.transport.toLowerCase(),
+        port: p.destinationPort,
+        fields: [...new Set([...p.rewrittenFields, ...p.inboundRewrittenFields])],
+        rewrittenTo: p.writtenAddresses[0] ?? null,
+      })),
+    };
+  }
+  if (r.call) {
+    const c = r.call;
+    facts.call = {
+      target: c.target,
+      answered: c.answered,
+      sipStatus: c.sipStatus,
+      oneWayAudio: c.oneWayAudio,
+      rtpSent: c.rtp?.sent ?? 0,
+      rtpReceived: c.rtp?.received ?? 0,
+      lossPercent: c.rtp?.lossPercent ?? null,
+      jitterMs: c.rtp?.jitterMs ?? null,
+      rttMs: c.rtp?.rttMs ?? null,
+      mos: c.rtp?.mos ?? null,
+      rtpSourceMismatch: c.media?.sourceMismatch ?? false,
+    };
+    if (c.registration) {
+      facts.registration = {
+        registrar: c.signaling.server,
+        ok: c.registration.ok,
+        sipStatus: c.registration.status,
+        reason: c.registration.reason,
+      };
+    }
+    facts.sipVia = { received: ipOf(c.signaling.viaReceived) };
+  }
+  return facts;
+}
+
+type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call'>;
+
+export function sectionsFromResults(r: StepResults): Sections {
+  const out: Sections = {};
+  if (r.network) {
+    out.network = {
+      interfaces: r.network.interfaces.flatMap((i) => i.addresses.map((a) => ({ name: i.name, address: `${a.address}/${a.prefixLength}`, class: a.class }))),
+      gateways: r.network.gateways.map((g) => `${g.address} (${g.interface ?? '?'})`),
+      primary: r.network.primary?.address ?? null,
+    };
+  }
+  if (r.nat) {
+    const n = r.nat;
+    out.nat = {
+      server: n.servers.map((s) => s.server).join(', '),
+      summary: {
+        classic: n.classic,
+        mapping: n.mapping,
+        filtering: n.filtering,
+        hairpinning: n.hairpinning,
+        natDetected: n.natDetected,
+        udpBlocked: n.udpBlocked,
+        portPreserved: n.portPreserved,
+        mappedAddress: n.mappedAddress,
+        localAddress: n.localAddress,
+        lifetimeSeconds: n.lifetimeSeconds ?? null,
+        confidence: `${n.confidence} — ${n.confidenceReason}`,
+      },
+      transactions: n.transactions.map((t) => ({
+        test: `${t.test}: ${t.step}`,
+        from: t.local,
+        to: t.destination,
+        request: ['Binding', ...t.sent.map((a) => `${a.name} ${a.value}`)].join(' '),
+        responseFrom: t.responseFrom,
+        response: t.response ? t.response.map((a) => `${a.name} ${a.value}`).join(', ') : t.outcome === 'response' ? '' : null,
+        rttMs: t.rttMs,
+      })),
+    };
+  }
+  if (r.router) {
+    const { upnp, natpmp, pcp } = r.router;
+    out.router = {
+      summary: {
+        gateway: r.router.gateway,
+        upnp: upnp.found,
+        igdVersion: upnp.igdVersion,
+        friendlyName: upnp.friendlyName,
+        manufacturer: upnp.manufacturer,
+        model: upnp.model,
+        server: upnp.server,
+        externalIp: upnp.externalIp ?? natpmp.externalIp ?? pcp.externalIp,
+        connectionStatus: upnp.connectionStatus,
+        uptimeSeconds: upnp.uptimeSeconds,
+        natpmp: natpmp.supported,
+        natpmpEpoch: natpmp.epoch,
+        pcp: pcp.supported,
+        routerFindings: r.router.findings.map((f) => f.title).join('; ') || null,
+      },
+      mappings: [...upnp.mappings, ...r.router.ownMappings.filter((m) => m.via !== 'upnp')].map((m) => ({
+        protocol: m.protocol.toUpperCase(),
+        externalPort: m.externalPort,
+        internalClient: m.internalClient ?? '?',
+        internalPort: m.internalPort,
+        description: `${m.description ?? ''}${m.via !== 'upnp' ? ` (${m.via})` : ''}`,
+        leaseSeconds: m.permanent ? null : m.leaseSeconds,
+        createdByNatScope: m.createdByNatScope,
+      })),
+    };
+  }
+  if (r.alg) {
+    out.alg = {
+      summary: { algDetected: r.alg.algDetected, mode: r.alg.mode, evidence: r.alg.evidence, target: r.alg.target, summary: r.alg.summary, loopbackDemo: r.alg.loopbackDemo },
+      rows: r.alg.paths.map((p) => ({
+        transport: p.transport,
+        port: p.destinationPort,
+        sourcePort: p.sourcePort,
+        verdict: p.status === 'untouched' || p.status === 'dropped' || p.status === 'error' ? p.status : p.status === 'skipped' ? 'error' : 'rewritten',
+        fields: p.messages.flatMap((m) => [...m.outbound, ...m.inbound].map((c) => ({ name: `${m.method} ${c.field}`, sent: c.before, received: c.after }))),
+      })),
+    };
+  }
+  if (r.call) {
+    const c = r.call;
+    out.call = {
+      summary: {
+        target: c.target,
+        transport: c.transport,
+        answered: c.answered,
+        sipStatus: c.sipStatus,
+        endReason: c.endReason,
+        oneWayAudio: c.oneWayAudio,
+        rtpSent: c.rtp?.sent ?? null,
+        rtpReceived: c.rtp?.received ?? null,
+        lossPercent: c.rtp?.lossPercent ?? null,
+        jitterMs: c.rtp?.jitterMs ?? null,
+        rttMs: c.rtp?.rttMs ?? null,
+        mos: c.rtp?.mos ?? null,
+        audioLatencyMs: c.rtp?.audioLatencyMs ?? null,
+        advertisedRtp: c.media?.advertisedRtp ?? null,
+        remoteSdpRtp: c.media?.remoteSdpRtp ?? null,
+        rtpSourceMismatch: c.media?.sourceMismatch ?? null,
+        viaReceived: c.signaling.viaReceived,
+        registration: c.registration ? `${c.registration.ok ? 'ok' : 'failed'} ${c.registration.status ?? ''} ${c.registration.reason}`.trim() : null,
+      },
+      samples: r.callSamples ?? [],
+      ladder: c.messages.map((m) => ({
+        direction: m.direction,
+        time: Math.round(m.atMs),
+        from: m.direction === 'sent' ? m.local : m.remote,
+        to: m.direction === 'sent' ? m.remote : m.local,
+        summary: m.summary,
+        raw: m.raw,
+      })),
+    };
+  }
+  return out;
+}

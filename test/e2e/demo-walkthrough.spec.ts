@@ -1,0 +1,90 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startWebMode } from './web-host.ts';
+
+// The offline demo drives every step against the loopback companion server: the UI's whole path
+// (bridge → services → engine → real sockets) without any network beyond 127.0.0.0/8.
+const step = (page: Page, name: RegExp) =>
+  page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name }).click();
+
+/**
+ * On loopback audio always flows both ways; its quality depends on how busy the machine is, so
+ * either call-ok or poor-call-quality is right — never one-way or no audio.
+ */
+async function expectAudioBothWays(page: Page) {
+  await expect(page.locator('[data-testid="finding-call-ok"], [data-testid="finding-poor-call-quality"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="finding-one-way-audio"], [data-testid="finding-no-audio"]')).toHaveCount(0);
+}
+
+let host: Awaited<ReturnType<typeof startWebMode>>;
+test.beforeAll(async () => {
+  host = await startWebMode();
+});
+test.afterAll(async () => {
+  await host.stop();
+});
+
+test('Try it offline: NAT type, SIP ALG and Echo test steps work against the loopback companion server', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(host.url);
+  await page.getByRole('button', { name: 'Try it offline' }).click();
+  await expect(page.getByTestId('demo-banner')).toContainText('Loopback demo');
+
+  await step(page, /NAT type/);
+  await expect(page.getByLabel('STUN servers')).toHaveValue(/127\.0\.0\.\d:\d+/);
+  await page.getByRole('button', { name: 'Run NAT tests' }).click();
+  await expect(page.getByTestId('nat-headline')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('nat-mapping')).toContainText('Endpoint-independent');
+  await page.getByText(/Raw STUN transaction log/).click();
+  await page.screenshot({ path: 'test/artifacts/nat-step-demo.png', fullPage: true });
+
+  await step(page, /SIP ALG/);
+  await expect(page.getByLabel('Reflector')).toHaveValue(/127\.0\.0\.\d:\d+/);
+  await page.getByRole('button', { name: 'Test for SIP ALG' }).click();
+  await expect(page.getByTestId('alg-verdict')).toContainText('No SIP ALG detected', { timeout: 30_000 });
+  await page.screenshot({ path: 'test/artifacts/alg-step-demo.png', fullPage: true });
+
+  await step(page, /Echo test/);
+  await page.getByLabel('Duration seconds').fill('4');
+  await page.getByRole('button', { name: 'Start echo test' }).click();
+  await expect(page.getByTestId('echo-result')).toContainText('Audio flows both ways', { timeout: 30_000 });
+  await expect(page.getByTestId('echo-charts')).toBeVisible();
+  await expect(page.getByTestId('sip-ladder')).toContainText('INVITE');
+  await page.screenshot({ path: 'test/artifacts/echo-step-demo.png', fullPage: true });
+
+  // The Report step builds from what this session ran: every area has a light, and no finding
+  // contradicts a loopback path (no NAT, no ALG, audio both ways).
+  await step(page, /Report/);
+  await expect(page.getByTestId('report-lights')).toBeVisible();
+  await expectAudioBothWays(page);
+  await expect(page.getByTestId('finding-no-nat')).toBeVisible();
+  await expect(page.getByTestId('finding-no-sip-alg')).toBeVisible();
+  await expect(page.locator('[data-testid="finding-sip-alg"]')).toHaveCount(0);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save HTML' }).click();
+  const file = await (await download).path();
+  await page.screenshot({ path: 'test/artifacts/report-step-demo.png', fullPage: true });
+
+  // The exported HTML report is self-contained and its charts render in Chromium.
+  const { readFile } = await import('node:fs/promises');
+  const html = await readFile(file, 'utf8');
+  expect(html).not.toMatch(/<script/i);
+  await page.setContent(html);
+  await expect(page.getByTestId('call-charts').locator('svg')).toHaveCount(4);
+  await expect(page.getByRole('img', { name: 'Jitter chart' }).locator('path')).toHaveCount(1);
+  await page.screenshot({ path: 'test/artifacts/report-html.png', fullPage: true });
+});
+
+test('Run everything: one progress view, then the summary', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(host.url);
+  await page.getByRole('button', { name: 'Try it offline' }).click();
+  await expect(page.getByTestId('demo-banner')).toBeVisible();
+  await step(page, /Report/);
+  await page.getByRole('button', { name: 'Run everything' }).click();
+  const progress = page.getByTestId('run-all-progress');
+  await expect(progress).toContainText('call done', { timeout: 60_000 });
+  await expect(progress).toContainText('nat done');
+  await expect(progress).toContainText('alg done');
+  await expectAudioBothWays(page);
+  await page.screenshot({ path: 'test/artifacts/report-run-everything.png', fullPage: true });
+});

@@ -20,6 +20,7 @@ export function createHandlers(s: Services): Handlers {
     'call.echoTest': (i, c) => s.call.echoTest(i, c),
     'call.pushAudio': (i) => s.call.pushAudio(i),
     'network.snapshot': () => s.network.snapshot(),
+    'network.hops': (i) => s.network.hops(i),
     'nat.discover': (i, c) => s.nat.discover(i, c),
     'nat.defaultServers': () => s.nat.defaultServers(),
     'report.build': (i) => s.report.build(i),

@@ -6,7 +6,7 @@ import type { ProgressEvent } from '../../shared/contracts/common.ts';
 import { NatScopeError } from '../../shared/contracts/errors.ts';
 import { contract } from '../../shared/contracts/index.ts';
 import type { NatReport } from '../../shared/contracts/nat.ts';
-import type { NetworkSnapshot } from '../../shared/contracts/network.ts';
+import type { Hops, NetworkSnapshot } from '../../shared/contracts/network.ts';
 import type { DiagnoseInputSchema, MaskOptionsSchema, ReportBuildInputSchema } from '../../shared/contracts/report.ts';
 import type { RouterReport } from '../../shared/contracts/router.ts';
 import { factsFromResults, sectionsFromResults, type StepResults } from '../../shared/model/diagnosis/from-results.ts';
@@ -20,7 +20,7 @@ type In<M extends keyof typeof contract> = z.output<(typeof contract)[M]['input'
 /** The services `diagnose.run` drives, in the order it drives them. */
 export interface DiagnoseDeps {
   app: { info(): Promise<AppInfo> };
-  network: { snapshot(): Promise<NetworkSnapshot> };
+  network: { snapshot(): Promise<NetworkSnapshot>; hops(input: { target: string }): Promise<Hops> };
   nat: { discover(input: In<'nat.discover'>, ctx: CallContext<never>): Promise<NatReport> };
   router: { probe(input: In<'router.probe'>, ctx: CallContext<ProgressEvent>): Promise<RouterReport> };
   alg: { test(input: In<'alg.test'>, ctx: CallContext<never>): Promise<AlgResult> };
@@ -109,18 +109,37 @@ export function createReportService(deps: DiagnoseDeps) {
       await step('nat', input.stunServers.length ? null : 'no STUN server given (--stun-server)', () =>
         deps.nat.discover(withDefaults('nat.discover', { servers: input.stunServers }), quiet),
       );
+      // The path towards the STUN server shows a carrier-grade NAT as a 100.64/10 hop.
+      const stunIp = results.nat?.servers.find((s) => s.address)?.address?.replace(/^\[(.+)\]:\d+$/, '$1').replace(/:\d+$/, '');
+      if (stunIp && !ctx.signal.aborted) results.path = await deps.network.hops({ target: stunIp });
       await step('router', input.skipRouter ? 'skipped on request' : null, () =>
         deps.router.probe(withDefaults('router.probe', results.nat?.mappedAddress ? { stunMappedAddress: results.nat.mappedAddress } : {}), {
           signal: ctx.signal,
           emit: (e) => ctx.emit({ ...e, step: `router: ${e.step}` }),
         }),
       );
+      // With UDP blocked, UDP probes can only time out: test what can work instead of waiting.
+      const udpBlocked = results.nat?.udpBlocked === true;
       await step(
         'alg',
         input.reflector || input.stunServers[0] ? null : 'no reflector (--reflector) or STUN server given',
-        () => deps.alg.test(withDefaults('alg.test', input.reflector ? { reflector: input.reflector } : { stunServer: input.stunServers[0] }), quiet),
+        () =>
+          deps.alg.test(
+            withDefaults(
+              'alg.test',
+              input.reflector
+                ? { reflector: input.reflector, ...(udpBlocked ? { transports: ['TCP' as const] } : {}) }
+                : { stunServer: input.stunServers[0] },
+            ),
+            quiet,
+          ),
       );
-      await step('call', input.echoUri ? null : 'no echo URI given (--echo-uri)', () =>
+      const callSkip = !input.echoUri
+        ? 'no echo URI given (--echo-uri)'
+        : udpBlocked && input.transport === 'udp'
+          ? 'UDP is blocked (no STUN answer), so a UDP call cannot work: try --transport tcp or tls'
+          : null;
+      await step('call', callSkip, () =>
         deps.call.echoTest(withDefaults('call.echoTest', { target: input.echoUri!, transport: input.transport, durationSec: input.callSeconds, account }), quiet),
       );
       if (!account) {

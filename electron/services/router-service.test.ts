@@ -216,6 +216,15 @@ describe('router service: safety', () => {
     expect(await svc.releaseSession()).toEqual({ removed: 1, failed: [] });
     expect(router.mappings).toHaveLength(0);
   });
+  it('a router that ignores the lease: tracked as permanent and removed on exit', async () => {
+    const { svc, router } = await setup({ ignoreLease: true });
+    const r = await svc.addMapping(add, ctx());
+    expect(r.mapping).toMatchObject({ permanent: true, leaseSeconds: 0, leaseRemainingSeconds: null });
+    expect(r.notes.join()).toMatch(/ignored the lease/);
+    expect((await ledger.list())[0]?.expiresAt).toBeNull();
+    await svc.releaseSession();
+    expect(router.mappings).toHaveLength(0);
+  });
   it('718 in secure mode is shown by number and name', async () => {
     const { svc } = await setup({ secureMode: true });
     const e = await errorOf(svc.addMapping({ ...add, internalClient: '192.168.1.99' }, ctx()));

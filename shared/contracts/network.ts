@@ -38,7 +38,21 @@ export const NetworkSnapshotSchema = z.object({
 });
 export type NetworkSnapshot = z.infer<typeof NetworkSnapshotSchema>;
 
+export const HopsSchema = z.object({
+  target: z.string(),
+  /** TTL 1..n: the router that answered "time exceeded" (null when it stayed silent). */
+  hops: z.array(z.object({ ttl: z.number().int(), address: z.string().nullable() })),
+  /** Why no hop could be read (e.g. no `ping` on this system), else null. */
+  error: z.string().nullable(),
+});
+export type Hops = z.infer<typeof HopsSchema>;
+
 export const networkMethods = {
+  'network.hops': {
+    input: z.object({ target: z.string().min(1).max(255) }).strict(),
+    output: HopsSchema,
+    event: z.never(),
+  },
   'network.snapshot': {
     input: z.object({}).strict(),
     output: NetworkSnapshotSchema,

@@ -48,6 +48,8 @@ export const ReportSchema = z.object({
       interfaces: z.array(z.object({ name: z.string(), address: z.string(), class: z.string() })),
       gateways: z.array(z.string()),
       primary: z.string().nullable(),
+      hops: z.array(z.string()).optional(),
+      hopsTarget: z.string().optional(),
     })
     .optional(),
   nat: z

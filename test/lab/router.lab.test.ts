@@ -201,7 +201,8 @@ describeLab('router: NatScope vs miniupnpd (masquerade)', () => {
       const lease = Number(new RegExp(`'${m.description}' '' (\\d+)`).exec(table)?.[1]);
       expect(lease).toBeGreaterThan(100);
       expect(lease).toBeLessThanOrEqual(120);
-      const list = await ns<{ mappings: Mapping[] }>(lab, ['map', 'list']);
+      const list = await ns<{ mappings: Mapping[]; upnpMethod: string }>(lab, ['map', 'list']);
+      expect(list.json!.upnpMethod).toBe('GetListOfPortMappings'); // IGD:2: one request per protocol
       const row = list.json!.mappings.find((x) => x.externalPort === 40100);
       expect(row).toMatchObject({ via: 'upnp', createdByNatScope: true, internalPort: 40100 });
       expect(row!.leaseRemainingSeconds).toBeLessThanOrEqual(120);

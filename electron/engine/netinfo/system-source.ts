@@ -24,7 +24,8 @@ export const nodeSystemSource: SystemSource = {
   run: (file, args, timeoutMs) =>
     new Promise((resolve, reject) => {
       execFile(file, args, { timeout: timeoutMs, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
+        // ping and friends exit non-zero with useful output: keep it on the error.
+        err ? reject(Object.assign(err, { stdout })) : resolve(stdout),
       );
     }),
   routeSource: (target) =>

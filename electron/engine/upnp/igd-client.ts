@@ -290,19 +290,26 @@ export async function getListOfPortMappings(
   s: IgdService,
   protocol: 'udp' | 'tcp',
 ): Promise<PortMappingEntry[]> {
-  const v = await soapCall(
-    ctx,
-    s,
-    'GetListOfPortMappings',
-    [
-      ['NewStartPort', 1],
-      ['NewEndPort', 65535],
-      ['NewProtocol', protocol.toUpperCase()],
-      ['NewManage', 1],
-      ['NewNumberOfPorts', MAX_TABLE_ENTRIES],
-    ],
-    MAX_LISTING_BYTES,
-  );
+  let v;
+  try {
+    v = await soapCall(
+      ctx,
+      s,
+      'GetListOfPortMappings',
+      [
+        ['NewStartPort', 1],
+        ['NewEndPort', 65535],
+        ['NewProtocol', protocol.toUpperCase()],
+        ['NewManage', 1],
+        ['NewNumberOfPorts', MAX_TABLE_ENTRIES],
+      ],
+      MAX_LISTING_BYTES,
+    );
+  } catch (err) {
+    // "no mapping of this protocol" (714 / 730) is an empty list, not a failure
+    if (err instanceof UpnpActionError && (err.code === 714 || err.code === 730)) return [];
+    throw err;
+  }
   const listing = v.NewPortListing ?? '';
   if (listing.trim() === '') return [];
   let doc;
@@ -315,7 +322,16 @@ export async function getListOfPortMappings(
     throw new UpnpProtocolError('malformed', `GetListOfPortMappings: ${(err as Error).message}`);
   }
   const list = child(doc, 'PortMappingList');
-  if (!list) throw new UpnpProtocolError('malformed', 'GetListOfPortMappings: no PortMappingList');
+  if (!list) {
+    // An empty <p:PortMappingList ...></p:PortMappingList> parses as text, not as an element.
+    if (
+      Object.hasOwn(doc, 'PortMappingList') &&
+      typeof doc.PortMappingList === 'string' &&
+      doc.PortMappingList.trim() === ''
+    )
+      return [];
+    throw new UpnpProtocolError('malformed', 'GetListOfPortMappings: no PortMappingList');
+  }
   return children(list, 'PortMappingEntry')
     .slice(0, MAX_TABLE_ENTRIES)
     .map((e) => {

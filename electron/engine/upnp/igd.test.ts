@@ -204,6 +204,20 @@ describe('IGD actions', () => {
     expect(l2.method).toBe('GetGenericPortMappingEntry');
     expect(l2.fallbackReason).toMatch(/401 InvalidAction/);
   });
+  it('an empty list of one protocol is an empty list, not a reason to fall back', async () => {
+    const { router, net } = await setup();
+    router.mappings.push({
+      protocol: 'udp',
+      externalPort: 1234,
+      internalClient: CLIENT,
+      internalPort: 1234,
+      description: 'only udp',
+      leaseSeconds: 60,
+    });
+    const l = await listAllPortMappings({ network: net, clock: systemClock }, svc);
+    expect(l).toMatchObject({ method: 'GetListOfPortMappings', fallbackReason: null });
+    expect(l.entries).toHaveLength(1);
+  });
   it('names UPnP errors by number (718 in secure mode)', async () => {
     const { net } = await setup({ secureMode: true });
     const err = await addPortMapping({ network: net, clock: systemClock }, svc, {

@@ -42,6 +42,11 @@ export interface DiagnosisFacts {
     /** "udp/5060" → rewritten field names, e.g. ["Via", "Contact", "SDP c="] */
     rewrites: { transport: string; port: number; fields: string[]; rewrittenTo: string | null }[];
   };
+  /** The first routers towards the STUN server (ping with rising TTL). */
+  path?: {
+    target: string;
+    hops: { ttl: number; address: string | null }[];
+  };
   sipVia?: {
     /** The `received` parameter a SIP server put in our Via: the address it saw us from. */
     received: string | null;

@@ -1,7 +1,7 @@
 import type { AlgResult } from '../../contracts/alg.ts';
 import type { CallResult } from '../../contracts/call.ts';
 import type { NatReport } from '../../contracts/nat.ts';
-import type { NetworkSnapshot } from '../../contracts/network.ts';
+import type { Hops, NetworkSnapshot } from '../../contracts/network.ts';
 import type { RouterReport } from '../../contracts/router.ts';
 import type { CallSample, Report } from '../report/report.ts';
 import type { DiagnosisFacts } from './facts.ts';
@@ -17,6 +17,7 @@ export interface StepResults {
   alg?: AlgResult;
   call?: CallResult;
   callSamples?: CallSample[];
+  path?: Hops;
 }
 
 const ipOf = (ep: string | null) => (ep ? ep.replace(/^\[(.+)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1') : null);
@@ -30,6 +31,7 @@ export function factsFromResults(r: StepResults): DiagnosisFacts {
       localAddresses: r.network.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),
     };
   }
+  if (r.path) facts.path = { target: r.path.target, hops: r.path.hops };
   if (r.nat) {
     facts.nat = {
       udpBlocked: r.nat.udpBlocked,
@@ -113,6 +115,7 @@ export function sectionsFromResults(r: StepResults): Sections {
       interfaces: r.network.interfaces.flatMap((i) => i.addresses.map((a) => ({ name: i.name, address: `${a.address}/${a.prefixLength}`, class: a.class }))),
       gateways: r.network.gateways.map((g) => `${g.address} (${g.interface ?? '?'})`),
       primary: r.network.primary?.address ?? null,
+      ...(r.path ? { hops: r.path.hops.map((h) => `${h.ttl}: ${h.address ?? '*'}`), hopsTarget: r.path.target } : {}),
     };
   }
   if (r.nat) {

@@ -47,7 +47,12 @@ const safeClass = (ip: string | null) => {
   }
 };
 
-const natShape: Rule = ({ nat, router, network }) => {
+/** A router beyond the first hop answering from 100.64.0.0/10 (RFC 6598): the ISP runs a CGN. */
+function cgnHop(path: DiagnosisFacts['path']): string | null {
+  return path?.hops.find((h) => h.ttl >= 2 && h.address !== null && safeClass(h.address) === 'cgnat')?.address ?? null;
+}
+
+const natShape: Rule = ({ nat, router, network, path }) => {
   if (!nat || nat.udpBlocked) return [];
   const mappedIp = ipOf(nat.mappedAddress);
   const out: Finding[] = [];
@@ -68,17 +73,21 @@ const natShape: Rule = ({ nat, router, network }) => {
   const routerExt = router?.externalIp ?? null;
   const routerExtClass = safeClass(routerExt);
   const primaryClass = network?.primaryClass ?? null;
-  const cgnat = routerExtClass === 'cgnat' || primaryClass === 'cgnat';
+  const cgnHopAddress = cgnHop(path);
+  const cgnat = routerExtClass === 'cgnat' || primaryClass === 'cgnat' || cgnHopAddress !== null;
   // A router behind another NAT refuses every mapping with these codes (miniupnpd does so when its
   // own STUN check finds a restrictive NAT outside): UPnP 501, NAT-PMP result 3, PCP NO_RESOURCES (8).
   const refusedAll =
     router !== undefined &&
     router.mappingSuccesses === 0 &&
     router.mappingFailures.some((m) => ['501', '3', '8', 'NO_RESOURCES'].includes(m.code));
+  // Our own NAT (private LAN address) with a CGN further out is two NATs in a row.
+  const ownNatBeforeCgn = cgnHopAddress !== null && primaryClass === 'private';
   const doubleNat =
     (routerExtClass !== null && isPrivateClass(routerExtClass)) ||
     (routerExt !== null && mappedIp !== null && routerExt !== mappedIp) ||
-    refusedAll;
+    refusedAll ||
+    ownNatBeforeCgn;
   if (doubleNat) {
     out.push({
       id: 'double-nat',
@@ -90,6 +99,7 @@ const natShape: Rule = ({ nat, router, network }) => {
         routerExternalClass: routerExtClass,
         stunMappedAddress: nat.mappedAddress,
         routerRefusedEveryMapping: refusedAll,
+        cgnHop: cgnHopAddress,
       },
       advice: [
         'Port mappings made on your router (UPnP, NAT-PMP, manual forwarding) do not reach the internet: the outer NAT still blocks inbound SIP and RTP.',
@@ -109,6 +119,8 @@ const natShape: Rule = ({ nat, router, network }) => {
         routerExternalIp: routerExt,
         primaryAddressClass: primaryClass,
         stunMappedAddress: nat.mappedAddress,
+        cgnHop: cgnHopAddress,
+        path: path ? path.hops.map((h) => `${h.ttl}:${h.address ?? '*'}`).join(' ') : null,
       },
       advice: [
         'Inbound calls and port forwarding cannot work through CGNAT. Ask your provider for a public IPv4 address (often a paid option) or use IPv6.',

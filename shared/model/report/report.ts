@@ -77,6 +77,9 @@ export interface Report {
     interfaces: { name: string; address: string; class: string }[];
     gateways: string[];
     primary: string | null;
+    /** First routers towards the STUN server ("1: 192.168.1.1"), when probed. */
+    hops?: string[];
+    hopsTarget?: string;
   };
   nat?: {
     server: string;

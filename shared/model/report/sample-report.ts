@@ -71,6 +71,8 @@ export function sampleReport(): Report {
       ],
       gateways: ['192.168.77.1'],
       primary: '192.168.77.10',
+      hops: ['1: 192.168.77.1', '2: 100.64.0.1', '3: 203.0.113.10'],
+      hopsTarget: '203.0.113.10',
     },
     nat: {
       server: '203.0.113.10:3478',

@@ -19,6 +19,8 @@ export interface FakeRouterOptions {
   secureMode?: boolean;
   permanentOnly?: boolean;
   refuseAll?: boolean;
+  /** Accepts a lease but makes the mapping permanent (seen on some routers). */
+  ignoreLease?: boolean;
   epochStart?: number;
 }
 
@@ -165,7 +167,7 @@ export class FakeRouter {
           internalClient: client,
           internalPort: Number(arg('NewInternalPort')),
           description: arg('NewPortMappingDescription'),
-          leaseSeconds: lease,
+          leaseSeconds: this.opts.ignoreLease ? 0 : lease,
         };
         const j = this.mappings.findIndex((x) => x.externalPort === ext && x.protocol === proto);
         if (j >= 0) this.mappings[j] = m;

@@ -7,9 +7,17 @@ import { NatScopeError } from '../../shared/contracts/errors.ts';
 import { contract } from '../../shared/contracts/index.ts';
 import type { NatReport } from '../../shared/contracts/nat.ts';
 import type { Hops, NetworkSnapshot } from '../../shared/contracts/network.ts';
-import type { DiagnoseInputSchema, MaskOptionsSchema, ReportBuildInputSchema } from '../../shared/contracts/report.ts';
+import type {
+  DiagnoseInputSchema,
+  MaskOptionsSchema,
+  ReportBuildInputSchema,
+} from '../../shared/contracts/report.ts';
 import type { RouterReport } from '../../shared/contracts/router.ts';
-import { factsFromResults, sectionsFromResults, type StepResults } from '../../shared/model/diagnosis/from-results.ts';
+import {
+  factsFromResults,
+  sectionsFromResults,
+  type StepResults,
+} from '../../shared/model/diagnosis/from-results.ts';
 import { diagnose } from '../../shared/model/diagnosis/rules.ts';
 import { redactReport } from '../../shared/model/report/build.ts';
 import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
@@ -40,13 +48,24 @@ function withDefaults<M extends 'nat.discover' | 'router.probe' | 'alg.test' | '
 }
 
 export function createReportService(deps: DiagnoseDeps) {
-  async function assemble(results: StepResults, steps: StepOutcome[], secrets: string[], mask: Mask): Promise<Report> {
+  async function assemble(
+    results: StepResults,
+    steps: StepOutcome[],
+    secrets: string[],
+    mask: Mask,
+  ): Promise<Report> {
     const info = await deps.app.info();
     const report: Report = {
       schema: 'natscope-report',
       schemaVersion: REPORT_SCHEMA_VERSION,
       generatedAt: new Date().toISOString(),
-      app: { name: 'NatScope', version: info.version, platform: info.platform, node: info.nodeVersion, electron: info.electronVersion },
+      app: {
+        name: 'NatScope',
+        version: info.version,
+        platform: info.platform,
+        node: info.nodeVersion,
+        electron: info.electronVersion,
+      },
       redaction: { secrets: true, publicIps: false, usernames: false, hostnames: false },
       steps,
       findings: diagnose(factsFromResults(results)),
@@ -110,13 +129,22 @@ export function createReportService(deps: DiagnoseDeps) {
         deps.nat.discover(withDefaults('nat.discover', { servers: input.stunServers }), quiet),
       );
       // The path towards the STUN server shows a carrier-grade NAT as a 100.64/10 hop.
-      const stunIp = results.nat?.servers.find((s) => s.address)?.address?.replace(/^\[(.+)\]:\d+$/, '$1').replace(/:\d+$/, '');
+      const stunIp = results.nat?.servers
+        .find((s) => s.address)
+        ?.address?.replace(/^\[(.+)\]:\d+$/, '$1')
+        .replace(/:\d+$/, '');
       if (stunIp && !ctx.signal.aborted) results.path = await deps.network.hops({ target: stunIp });
       await step('router', input.skipRouter ? 'skipped on request' : null, () =>
-        deps.router.probe(withDefaults('router.probe', results.nat?.mappedAddress ? { stunMappedAddress: results.nat.mappedAddress } : {}), {
-          signal: ctx.signal,
-          emit: (e) => ctx.emit({ ...e, step: `router: ${e.step}` }),
-        }),
+        deps.router.probe(
+          withDefaults(
+            'router.probe',
+            results.nat?.mappedAddress ? { stunMappedAddress: results.nat.mappedAddress } : {},
+          ),
+          {
+            signal: ctx.signal,
+            emit: (e) => ctx.emit({ ...e, step: `router: ${e.step}` }),
+          },
+        ),
       );
       // With UDP blocked, UDP probes can only time out: test what can work instead of waiting.
       const udpBlocked = results.nat?.udpBlocked === true;
@@ -140,15 +168,39 @@ export function createReportService(deps: DiagnoseDeps) {
           ? 'UDP is blocked (no STUN answer), so a UDP call cannot work: try --transport tcp or tls'
           : null;
       await step('call', callSkip, () =>
-        deps.call.echoTest(withDefaults('call.echoTest', { target: input.echoUri!, transport: input.transport, durationSec: input.callSeconds, account }), quiet),
+        deps.call.echoTest(
+          withDefaults('call.echoTest', {
+            target: input.echoUri!,
+            transport: input.transport,
+            durationSec: input.callSeconds,
+            account,
+          }),
+          quiet,
+        ),
       );
       if (!account) {
-        steps.push({ id: 'registration', status: 'skipped', reason: 'no --registrar/--user/--password given' });
+        steps.push({
+          id: 'registration',
+          status: 'skipped',
+          reason: 'no --registrar/--user/--password given',
+        });
       } else if (!input.echoUri) {
-        steps.push({ id: 'registration', status: 'skipped', reason: 'registering is part of the echo call: give --echo-uri too' });
+        steps.push({
+          id: 'registration',
+          status: 'skipped',
+          reason: 'registering is part of the echo call: give --echo-uri too',
+        });
       } else {
         const reg = results.call?.registration;
-        steps.push(reg ? { id: 'registration', status: reg.ok ? 'done' : 'failed', reason: reg.ok ? undefined : reg.reason } : { id: 'registration', status: 'failed', reason: 'the call did not get as far as registering' });
+        steps.push(
+          reg
+            ? {
+                id: 'registration',
+                status: reg.ok ? 'done' : 'failed',
+                reason: reg.ok ? undefined : reg.reason,
+              }
+            : { id: 'registration', status: 'failed', reason: 'the call did not get as far as registering' },
+        );
       }
       return assemble(results, steps, input.password ? [input.password] : [], input.mask);
     },

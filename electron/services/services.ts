@@ -25,13 +25,32 @@ export interface ServiceOptions {
 
 export function createServices(host: HostKind, options: ServiceOptions = {}) {
   const base = {
-    alg: createAlgService({ network: nodeNetwork, clock: systemClock, primaryAddress: async () => (await takeNetworkSnapshot(nodeSystemSource)).primary?.address ?? null }),
+    alg: createAlgService({
+      network: nodeNetwork,
+      clock: systemClock,
+      primaryAddress: async () => (await takeNetworkSnapshot(nodeSystemSource)).primary?.address ?? null,
+    }),
     app: createAppService(host),
-    companion: createCompanionService({ network: nodeNetwork, clock: systemClock, listenTcp: nodeListenTcp, platform: process.platform }),
-    call: createCallService({ network: nodeNetwork, clock: systemClock, routeSource: nodeSystemSource.routeSource }),
+    companion: createCompanionService({
+      network: nodeNetwork,
+      clock: systemClock,
+      listenTcp: nodeListenTcp,
+      platform: process.platform,
+    }),
+    call: createCallService({
+      network: nodeNetwork,
+      clock: systemClock,
+      routeSource: nodeSystemSource.routeSource,
+    }),
     nat: createNatService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource }),
     network: createNetworkService(nodeSystemSource),
-    router: createRouterService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource, ledger: openLedger(defaultStateDir()), refusalLog: openRefusalLog(defaultStateDir()) }),
+    router: createRouterService({
+      network: nodeNetwork,
+      clock: systemClock,
+      system: nodeSystemSource,
+      ledger: openLedger(defaultStateDir()),
+      refusalLog: openRefusalLog(defaultStateDir()),
+    }),
   };
   // Diagnosis and reports orchestrate the other services, so they are built on top of them.
   return { ...base, report: createReportService({ ...base, pdf: options.pdf }) };

@@ -32,8 +32,19 @@ export const ReportSchema = z.object({
   schema: z.literal('natscope-report'),
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),
-  app: z.object({ name: z.literal('NatScope'), version: z.string(), platform: z.string(), node: z.string(), electron: z.string().nullable() }),
-  redaction: z.object({ secrets: z.literal(true), publicIps: z.boolean(), usernames: z.boolean(), hostnames: z.boolean() }),
+  app: z.object({
+    name: z.literal('NatScope'),
+    version: z.string(),
+    platform: z.string(),
+    node: z.string(),
+    electron: z.string().nullable(),
+  }),
+  redaction: z.object({
+    secrets: z.literal(true),
+    publicIps: z.boolean(),
+    usernames: z.boolean(),
+    hostnames: z.boolean(),
+  }),
   steps: z.array(
     z.object({
       id: StepIdSchema,
@@ -94,7 +105,9 @@ export const ReportSchema = z.object({
           port: z.number(),
           sourcePort: z.number().nullable(),
           verdict: z.enum(['rewritten', 'untouched', 'dropped', 'error']),
-          fields: z.array(z.object({ name: z.string(), sent: z.string().nullable(), received: z.string().nullable() })),
+          fields: z.array(
+            z.object({ name: z.string(), sent: z.string().nullable(), received: z.string().nullable() }),
+          ),
         }),
       ),
     })
@@ -143,7 +156,15 @@ export const ReportBuildInputSchema = z
     call: CallResultSchema.optional(),
     /** Per-second call stats, when the UI kept them (the call result holds only the final numbers). */
     callSamples: z
-      .array(z.object({ t: z.number(), lossPercent: z.number().nullable(), jitterMs: z.number().nullable(), rttMs: z.number().nullable(), mos: z.number().nullable() }))
+      .array(
+        z.object({
+          t: z.number(),
+          lossPercent: z.number().nullable(),
+          jitterMs: z.number().nullable(),
+          rttMs: z.number().nullable(),
+          mos: z.number().nullable(),
+        }),
+      )
       .max(3600)
       .optional(),
     /** Strings that must never appear in the report (the SIP password typed in the Echo step). */
@@ -156,7 +177,11 @@ export const DiagnoseInputSchema = z
   .object({
     stunServers: z.array(z.string().min(1).max(300)).max(4).default([]),
     reflector: z.string().min(1).max(300).optional(),
-    echoUri: z.string().regex(/^sips?:/i, 'must be a sip: or sips: URI').max(512).optional(),
+    echoUri: z
+      .string()
+      .regex(/^sips?:/i, 'must be a sip: or sips: URI')
+      .max(512)
+      .optional(),
     transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
     registrar: z.string().min(1).max(255).optional(),
     user: z.string().min(1).max(128).optional(),

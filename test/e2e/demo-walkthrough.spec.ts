@@ -11,8 +11,12 @@ const step = (page: Page, name: RegExp) =>
  * either call-ok or poor-call-quality is right — never one-way or no audio.
  */
 async function expectAudioBothWays(page: Page) {
-  await expect(page.locator('[data-testid="finding-call-ok"], [data-testid="finding-poor-call-quality"]')).toHaveCount(1);
-  await expect(page.locator('[data-testid="finding-one-way-audio"], [data-testid="finding-no-audio"]')).toHaveCount(0);
+  await expect(
+    page.locator('[data-testid="finding-call-ok"], [data-testid="finding-poor-call-quality"]'),
+  ).toHaveCount(1);
+  await expect(
+    page.locator('[data-testid="finding-one-way-audio"], [data-testid="finding-no-audio"]'),
+  ).toHaveCount(0);
 }
 
 let host: Awaited<ReturnType<typeof startWebMode>>;
@@ -23,7 +27,9 @@ test.afterAll(async () => {
   await host.stop();
 });
 
-test('Try it offline: NAT type, SIP ALG and Echo test steps work against the loopback companion server', async ({ page }) => {
+test('Try it offline: NAT type, SIP ALG and Echo test steps work against the loopback companion server', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Try it offline' }).click();

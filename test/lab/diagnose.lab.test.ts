@@ -13,7 +13,14 @@ import type { VariantName } from './variants.ts';
 type Report = z.infer<typeof ReportSchema>;
 
 async function startCompanion(lab: Lab): Promise<void> {
-  const p = lab.spawn('server', 'natscope-server', [process.execPath, NATSCOPE_CLI, 'server', '--address', lab.addr.serverPrimary, '--no-stun']);
+  const p = lab.spawn('server', 'natscope-server', [
+    process.execPath,
+    NATSCOPE_CLI,
+    'server',
+    '--address',
+    lab.addr.serverPrimary,
+    '--no-stun',
+  ]);
   await lab.waitReady(p, [{ proto: 'udp', port: 5060 }], 20_000);
 }
 
@@ -21,7 +28,18 @@ async function diagnose(lab: Lab, extra: string[] = []): Promise<Report> {
   const s = lab.addr.serverPrimary;
   const r = await lab.natscope<Report>(
     'client',
-    ['diagnose', '--stun-server', `${s}:${lab.ports.coturn}`, '--reflector', s, '--echo-uri', `sip:echo@${s}:5060`, '--call-seconds', '3', ...extra],
+    [
+      'diagnose',
+      '--stun-server',
+      `${s}:${lab.ports.coturn}`,
+      '--reflector',
+      s,
+      '--echo-uri',
+      `sip:echo@${s}:5060`,
+      '--call-seconds',
+      '3',
+      ...extra,
+    ],
     { timeoutMs: 90_000 },
   );
   expect(r.json, `exit ${r.code}\n${r.stderr}\n${r.stdout.slice(0, 2000)}`).toBeDefined();
@@ -42,13 +60,23 @@ describeLab('lab natscope diagnose', () => {
   it('masquerade: NAT noted, no double NAT, no ALG, audio both ways', async () => {
     await inLab('masquerade', { upnp: true }, async (lab) => {
       const r = await diagnose(lab);
-      expect(stepStatus(r)).toMatchObject({ network: 'done', nat: 'done', router: 'done', alg: 'done', call: 'done', registration: 'skipped' });
+      expect(stepStatus(r)).toMatchObject({
+        network: 'done',
+        nat: 'done',
+        router: 'done',
+        alg: 'done',
+        call: 'done',
+        registration: 'skipped',
+      });
       const f = ids(r);
       expect(f).toContain('nat-detected');
       expect(f).not.toContain('double-nat');
       expect(f).not.toContain('cgnat');
       expect(f).toContain('no-sip-alg');
-      expect(f.some((x) => x === 'call-ok' || x === 'poor-call-quality'), f.join(',')).toBe(true);
+      expect(
+        f.some((x) => x === 'call-ok' || x === 'poor-call-quality'),
+        f.join(','),
+      ).toBe(true);
       expect(r.router?.summary).toMatchObject({ upnp: true, externalIp: lab.addr.routerWan });
       console.log(`[diagnose lab] masquerade: ${f.join(', ')}`);
     });
@@ -86,8 +114,65 @@ describeLab('lab natscope diagnose', () => {
       expect(ids(r)).toContain('udp-blocked');
       expect(ids(r)).not.toContain('no-nat');
       // A UDP call cannot work: it is skipped with the reason instead of waiting out SIP timer B.
-      expect(r.steps.find((s) => s.id === 'call')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/UDP is blocked/) });
+      expect(r.steps.find((s) => s.id === 'call')).toMatchObject({
+        status: 'skipped',
+        reason: expect.stringMatching(/UDP is blocked/),
+      });
       expect(Date.now() - t0).toBeLessThan(40_000);
+    });
+  });
+
+  it('the SIP password appears in no output: human, JSON, and Markdown/HTML/JSON reports', async () => {
+    const password = 'Zq9-lab-hunter2';
+    await inLab('masquerade', {}, async (lab) => {
+      await lab.startSipp('server', {
+        scenario: 'registrar.xml',
+        port: lab.ports.registrar,
+        name: 'sipp-registrar',
+        args: ['-set', 'user', 'alice', '-set', 'pass', password],
+      });
+      const account = [
+        '--registrar',
+        `${lab.addr.serverPrimary}:${lab.ports.registrar}`,
+        '--user',
+        'alice',
+        '--password',
+        password,
+        '--no-router',
+      ];
+      const outputs: string[] = [];
+      const json = await diagnose(lab, account);
+      expect(json.steps.find((s) => s.id === 'registration')).toMatchObject({ status: 'done' });
+      outputs.push(JSON.stringify(json));
+      for (const ext of ['md', 'html', 'json']) {
+        const file = `/tmp/natscope-diag-${process.pid}.${ext}`;
+        const r = await lab.exec(
+          'client',
+          [
+            process.execPath,
+            NATSCOPE_CLI,
+            'diagnose',
+            '--stun-server',
+            `${lab.addr.serverPrimary}:${lab.ports.coturn}`,
+            '--echo-uri',
+            `sip:echo@${lab.addr.serverPrimary}:5060`,
+            '--call-seconds',
+            '2',
+            ...account,
+            '--report',
+            file,
+          ],
+          { timeoutMs: 90_000 },
+        );
+        expect(r.code, r.stderr).toBe(0);
+        outputs.push(r.stdout, r.stderr, (await lab.exec('client', ['cat', file])).stdout);
+        await lab.exec('client', ['rm', '-f', file]);
+      }
+      expect(outputs.join('\n').length).toBeGreaterThan(1000);
+      for (const o of outputs) {
+        expect(o).not.toContain(password);
+        expect(o).not.toMatch(/response="[0-9a-f]{32}"/);
+      }
     });
   });
 

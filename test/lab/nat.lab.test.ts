@@ -132,6 +132,9 @@ describeLab('natscope nat on every lab variant (coturn, RFC 5780)', () => {
         if (e.udpBlocked) await startTcpCoturn(lab);
         const r = await natscope(lab, ['--server', `${lab.addr.serverPrimary}:${lab.ports.coturn}`]);
         const why = headline(r);
+        console.info(
+          `[nat.lab] ${c.variant} hairpin ${c.hairpin ? 'on' : 'off'}: ${r.classic}, discovery ${r.durationMs} ms`,
+        );
         expect(r.udpBlocked, why).toBe(e.udpBlocked);
         expect(r.classic, why).toBe(e.classic);
         expect(r.natDetected, why).toBe(e.natDetected);
@@ -266,6 +269,9 @@ describeLab('natscope nat --lifetime', () => {
         '30',
       ]);
       const lifetime = r.lifetimeSeconds;
+      console.info(
+        `[nat.lab] lifetime ${lifetime} s (router UDP timeout 8 s), keep-alive ${r.recommendedKeepAliveSeconds} s, ${Math.round(performance.now() - t0)} ms`,
+      );
       expect(lifetime, JSON.stringify(r.servers[0]?.lifetime)).not.toBeNull();
       expect(Math.abs(lifetime! - 8) / 8, `measured ${lifetime} s`).toBeLessThanOrEqual(0.1);
       expect(r.recommendedKeepAliveSeconds).toBeLessThan(8);

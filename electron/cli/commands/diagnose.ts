@@ -10,8 +10,11 @@ import { heading, table } from '../format.ts';
 const MARK: Record<Severity, string> = { ok: 'OK', info: 'INFO', warning: 'WARN', problem: 'PROBLEM' };
 
 function formatFor(file: string, given: string | undefined): ReportFormat {
-  const f = given ?? (file.endsWith('.json') ? 'json' : file.endsWith('.html') || file.endsWith('.htm') ? 'html' : 'md');
-  if (f !== 'md' && f !== 'json' && f !== 'html') throw new NatScopeError('bad-request', `--format must be md, json or html, got "${f}"`);
+  const f =
+    given ??
+    (file.endsWith('.json') ? 'json' : file.endsWith('.html') || file.endsWith('.htm') ? 'html' : 'md');
+  if (f !== 'md' && f !== 'json' && f !== 'html')
+    throw new NatScopeError('bad-request', `--format must be md, json or html, got "${f}"`);
   return f;
 }
 
@@ -73,10 +76,17 @@ export const diagnoseCommand: CliCommand = {
       transport: str('transport'),
       callSeconds: str('call-seconds') === undefined ? undefined : Number(str('call-seconds')),
       skipRouter: values['no-router'] === true,
-      mask: { publicIps: values['mask-public-ips'] === true, usernames: list('mask-user'), hostnames: list('mask-host') },
+      mask: {
+        publicIps: values['mask-public-ips'] === true,
+        usernames: list('mask-user'),
+        hostnames: list('mask-host'),
+      },
     });
     if (!parsed.success) {
-      throw new NatScopeError('bad-request', parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+      throw new NatScopeError(
+        'bad-request',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
+      );
     }
     const report = await services.report.run(parsed.data, {
       signal,
@@ -95,14 +105,20 @@ export const diagnoseCommand: CliCommand = {
     io.out(
       table(
         ['Step', 'Status', 'Note'],
-        report.steps.map((s) => [s.id, s.status, s.reason ?? (s.durationMs !== undefined ? `${s.durationMs} ms` : '')]),
+        report.steps.map((s) => [
+          s.id,
+          s.status,
+          s.reason ?? (s.durationMs !== undefined ? `${s.durationMs} ms` : ''),
+        ]),
       ),
     );
     io.out('');
     io.out(
       table(
         ['Area', 'Status'],
-        (Object.keys(AREA_TITLE) as Area[]).filter((a) => lights[a]).map((a) => [AREA_TITLE[a], MARK[lights[a]!]]),
+        (Object.keys(AREA_TITLE) as Area[])
+          .filter((a) => lights[a])
+          .map((a) => [AREA_TITLE[a], MARK[lights[a]!]]),
       ),
     );
     io.out(heading('Findings'));
@@ -111,7 +127,8 @@ export const diagnoseCommand: CliCommand = {
       for (const [k, v] of Object.entries(f.evidence)) io.out(`    ${k}: ${v ?? '—'}`);
       for (const a of f.advice) io.out(`  → ${a}`);
     }
-    if (report.findings.length === 0) io.out('No findings: run with --stun-server, --reflector and --echo-uri for a full diagnosis.');
+    if (report.findings.length === 0)
+      io.out('No findings: run with --stun-server, --reflector and --echo-uri for a full diagnosis.');
     return 0;
   },
 };

@@ -11,4 +11,15 @@ import { natCommand } from './nat.ts';
 import { diagnoseCommand } from './diagnose.ts';
 
 /** Every `natscope` sub-command, in the order `natscope --help` lists them. */
-export const commands: CliCommand[] = [networkCommand, natCommand, routerCommand, mapCommand, callCommand, algCommand, diagnoseCommand, serverCommand, demoCommand, serveCommand];
+export const commands: CliCommand[] = [
+  networkCommand,
+  natCommand,
+  routerCommand,
+  mapCommand,
+  callCommand,
+  algCommand,
+  diagnoseCommand,
+  serverCommand,
+  demoCommand,
+  serveCommand,
+];

@@ -54,7 +54,9 @@ export async function probeHops(
   const ttls = Array.from({ length: maxHops }, (_, i) => i + 1);
   const hops = await Promise.all(
     ttls.map(async (ttl) => {
-      const out = await run(pingArgs(platform, target, ttl), 3000).catch((e: { stdout?: string }) => e?.stdout ?? '');
+      const out = await run(pingArgs(platform, target, ttl), 3000).catch(
+        (e: { stdout?: string }) => e?.stdout ?? '',
+      );
       return { ttl, address: parseHop(out) };
     }),
   );

@@ -209,3 +209,45 @@ describe('measureLifetime', () => {
     expect(l.at(-1)).toBe(180);
   });
 });
+
+describe('UDP blocked is concluded from the TCP round trip', () => {
+  it('does not wait the full timeout when a TCP connect measures the RTT', async () => {
+    const sim = new SimNetwork();
+    servers.push(await startBindingServer(sim.host(SERVER.ips[0]!), SERVER));
+    const nat = sim.addNat({
+      publicIp: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      filtering: 'endpoint-independent',
+      udpBlocked: true,
+    });
+    const base = sim.host('192.168.1.10', nat);
+    // the server host refuses TCP after ~2 ms: a round trip without UDP
+    const network = {
+      ...base,
+      connectTcp: () =>
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+            2,
+          ),
+        ),
+    };
+    const slow = { ...timing, timeoutMs: 5000 };
+    const t0 = performance.now();
+    const result = await discoverUdp({
+      network,
+      clock: systemClock,
+      server: 's',
+      target: { address: SERVER.ips[0]!, port: 3478 },
+      localAddress: '192.168.1.10',
+      timing: slow,
+      run: 1,
+      signal: new AbortController().signal,
+      emit: () => {},
+    });
+    expect(result.udpBlocked).toBe(true);
+    expect(result.classic).toBe('udp-blocked');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(result.tests.find((t) => t.name === 'tcp-fallback')?.status).toBe('failed');
+  });
+});

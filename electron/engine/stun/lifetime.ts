@@ -53,6 +53,7 @@ export async function measureLifetime(o: LifetimeOptions): Promise<NatLifetime> 
   const [x0, y0] = await Promise.all([ctx.bind(), ctx.bind()]);
   const c1 = await ctx.probe({ test: 'lifetime', step: 'control: create a mapping', from: x0, to: target });
   const m0 = mappedOf(c1);
+  ctx.observeRtt(c1.rttMs);
   if (!m0) {
     rec.finish('lifetime', 'failed', null, 'no answer from the server');
     return empty('no answer from the server');

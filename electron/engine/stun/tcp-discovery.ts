@@ -19,7 +19,7 @@ import { tryGetAttribute } from './attribute.ts';
 import { ChangedAddress, OtherAddress } from './attr-address.ts';
 import { Software } from './attr-text.ts';
 import { decodeMessage, encodeMessage, createMessage } from './message.ts';
-import { ipFamily, normalizeIp } from './ip.ts';
+import { normalizeIp } from './ip.ts';
 import { mappedOf } from './probe.ts';
 import { RunRecorder } from './recorder.ts';
 import { StunTcpPort, sameEndpoint, type TransactionOutcome } from './transaction.ts';
@@ -173,7 +173,6 @@ export async function discoverTcp(o: TcpDiscoveryOptions): Promise<NatServerRun>
     warnings: rec.warnings,
     durationMs: 0,
   };
-  void ipFamily(P.address);
   try {
     rec.start(
       'tcp-mapping',

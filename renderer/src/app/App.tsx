@@ -20,9 +20,10 @@ function DemoBanner() {
   if (!demo) return null;
   return (
     <div className="demo-banner" role="status" data-testid="demo-banner">
-      <strong>Loopback demo.</strong> Every step talks to NatScope's own companion server on {demo.stun.primary.replace(/:\d+$/, '')}
-      {demo.stun.alternate ? ` and ${demo.stun.alternate.replace(/:\d+$/, '')}` : ''} — no router and no internet are involved, so the
-      results show how NatScope works, not how your network behaves.{' '}
+      <strong>Loopback demo.</strong> Every step talks to NatScope's own companion server on{' '}
+      {demo.stun.primary.replace(/:\d+$/, '')}
+      {demo.stun.alternate ? ` and ${demo.stun.alternate.replace(/:\d+$/, '')}` : ''} — no router and no
+      internet are involved, so the results show how NatScope works, not how your network behaves.{' '}
       <button type="button" onClick={() => void stop()}>
         Stop demo
       </button>
@@ -49,12 +50,19 @@ function AppFrame() {
         </div>
         <div className="topbar-right">
           {!demoCtl.demo && (
-            <button type="button" className="ghost" onClick={() => void demoCtl.start()} disabled={demoCtl.starting}>
+            <button
+              type="button"
+              className="ghost"
+              onClick={() => void demoCtl.start()}
+              disabled={demoCtl.starting}
+            >
               {demoCtl.starting ? 'Starting demo…' : 'Try it offline'}
             </button>
           )}
           <span className="muted small" data-testid="host-info">
-            {info ? `v${info.version} · ${kind === 'electron' ? 'desktop app' : 'web mode'} · ${info.platform}` : ''}
+            {info
+              ? `v${info.version} · ${kind === 'electron' ? 'desktop app' : 'web mode'} · ${info.platform}`
+              : ''}
           </span>
         </div>
       </header>

@@ -36,7 +36,9 @@ export function DemoProvider({ children }: { children: ReactNode }) {
     await bridge.call('companion.stopDemo', {}).catch(() => undefined);
     setDemo(null);
   }, [bridge]);
-  return <DemoContext.Provider value={{ demo, starting, error, start, stop }}>{children}</DemoContext.Provider>;
+  return (
+    <DemoContext.Provider value={{ demo, starting, error, start, stop }}>{children}</DemoContext.Provider>
+  );
 }
 
 export function useDemo(): DemoValue {

@@ -30,7 +30,11 @@ const ResultsContext = createContext<ResultsValue | null>(null);
 
 export function ResultsProvider({ children }: { children: ReactNode }) {
   const [results, setResults] = useState<WizardResults>({});
-  const set = useCallback(<K extends keyof WizardResults>(key: K, value: WizardResults[K]) => setResults((r) => ({ ...r, [key]: value })), []);
+  const set = useCallback(
+    <K extends keyof WizardResults>(key: K, value: WizardResults[K]) =>
+      setResults((r) => ({ ...r, [key]: value })),
+    [],
+  );
   const reset = useCallback(() => setResults({}), []);
   const value = useMemo(() => ({ results, set, reset }), [results, set, reset]);
   return <ResultsContext.Provider value={value}>{children}</ResultsContext.Provider>;

@@ -15,5 +15,7 @@ export function Badge({ tone, children }: { tone: Tone; children: React.ReactNod
 }
 
 export function Dot({ tone }: { tone: Tone }) {
-  return <span className={`dot ${TONE_CLASS[tone]}${tone === 'running' ? ' pulse' : ''}`} aria-hidden="true" />;
+  return (
+    <span className={`dot ${TONE_CLASS[tone]}${tone === 'running' ? ' pulse' : ''}`} aria-hidden="true" />
+  );
 }

@@ -20,7 +20,8 @@ export interface StepResults {
   path?: Hops;
 }
 
-const ipOf = (ep: string | null) => (ep ? ep.replace(/^\[(.+)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1') : null);
+const ipOf = (ep: string | null) =>
+  ep ? ep.replace(/^\[(.+)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1') : null;
 
 export function factsFromResults(r: StepResults): DiagnosisFacts {
   const facts: DiagnosisFacts = {};
@@ -112,10 +113,14 @@ export function sectionsFromResults(r: StepResults): Sections {
   const out: Sections = {};
   if (r.network) {
     out.network = {
-      interfaces: r.network.interfaces.flatMap((i) => i.addresses.map((a) => ({ name: i.name, address: `${a.address}/${a.prefixLength}`, class: a.class }))),
+      interfaces: r.network.interfaces.flatMap((i) =>
+        i.addresses.map((a) => ({ name: i.name, address: `${a.address}/${a.prefixLength}`, class: a.class })),
+      ),
       gateways: r.network.gateways.map((g) => `${g.address} (${g.interface ?? '?'})`),
       primary: r.network.primary?.address ?? null,
-      ...(r.path ? { hops: r.path.hops.map((h) => `${h.ttl}: ${h.address ?? '*'}`), hopsTarget: r.path.target } : {}),
+      ...(r.path
+        ? { hops: r.path.hops.map((h) => `${h.ttl}: ${h.address ?? '*'}`), hopsTarget: r.path.target }
+        : {}),
     };
   }
   if (r.nat) {
@@ -141,7 +146,11 @@ export function sectionsFromResults(r: StepResults): Sections {
         to: t.destination,
         request: ['Binding', ...t.sent.map((a) => `${a.name} ${a.value}`)].join(' '),
         responseFrom: t.responseFrom,
-        response: t.response ? t.response.map((a) => `${a.name} ${a.value}`).join(', ') : t.outcome === 'response' ? '' : null,
+        response: t.response
+          ? t.response.map((a) => `${a.name} ${a.value}`).join(', ')
+          : t.outcome === 'response'
+            ? ''
+            : null,
         rttMs: t.rttMs,
       })),
     };
@@ -178,13 +187,31 @@ export function sectionsFromResults(r: StepResults): Sections {
   }
   if (r.alg) {
     out.alg = {
-      summary: { algDetected: r.alg.algDetected, mode: r.alg.mode, evidence: r.alg.evidence, target: r.alg.target, summary: r.alg.summary, loopbackDemo: r.alg.loopbackDemo },
+      summary: {
+        algDetected: r.alg.algDetected,
+        mode: r.alg.mode,
+        evidence: r.alg.evidence,
+        target: r.alg.target,
+        summary: r.alg.summary,
+        loopbackDemo: r.alg.loopbackDemo,
+      },
       rows: r.alg.paths.map((p) => ({
         transport: p.transport,
         port: p.destinationPort,
         sourcePort: p.sourcePort,
-        verdict: p.status === 'untouched' || p.status === 'dropped' || p.status === 'error' ? p.status : p.status === 'skipped' ? 'error' : 'rewritten',
-        fields: p.messages.flatMap((m) => [...m.outbound, ...m.inbound].map((c) => ({ name: `${m.method} ${c.field}`, sent: c.before, received: c.after }))),
+        verdict:
+          p.status === 'untouched' || p.status === 'dropped' || p.status === 'error'
+            ? p.status
+            : p.status === 'skipped'
+              ? 'error'
+              : 'rewritten',
+        fields: p.messages.flatMap((m) =>
+          [...m.outbound, ...m.inbound].map((c) => ({
+            name: `${m.method} ${c.field}`,
+            sent: c.before,
+            received: c.after,
+          })),
+        ),
       })),
     };
   }
@@ -209,7 +236,9 @@ export function sectionsFromResults(r: StepResults): Sections {
         remoteSdpRtp: c.media?.remoteSdpRtp ?? null,
         rtpSourceMismatch: c.media?.sourceMismatch ?? null,
         viaReceived: c.signaling.viaReceived,
-        registration: c.registration ? `${c.registration.ok ? 'ok' : 'failed'} ${c.registration.status ?? ''} ${c.registration.reason}`.trim() : null,
+        registration: c.registration
+          ? `${c.registration.ok ? 'ok' : 'failed'} ${c.registration.status ?? ''} ${c.registration.reason}`.trim()
+          : null,
       },
       samples: r.callSamples ?? [],
       ladder: c.messages.map((m) => ({

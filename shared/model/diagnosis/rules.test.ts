@@ -159,9 +159,18 @@ describe('diagnosis rules', () => {
 
 describe('no SIP ALG', () => {
   it('a clean reflector run is an ok finding; heuristics only info', () => {
-    const clean = { algDetected: false, rewrites: [{ transport: 'udp', port: 5060, fields: [], rewrittenTo: null }] };
-    expect(diagnose({ alg: { ...clean, evidence: 'reflector' } })[0]).toMatchObject({ id: 'no-sip-alg', severity: 'ok' });
-    expect(diagnose({ alg: { ...clean, evidence: 'heuristic' } })[0]).toMatchObject({ id: 'no-sip-alg', severity: 'info' });
+    const clean = {
+      algDetected: false,
+      rewrites: [{ transport: 'udp', port: 5060, fields: [], rewrittenTo: null }],
+    };
+    expect(diagnose({ alg: { ...clean, evidence: 'reflector' } })[0]).toMatchObject({
+      id: 'no-sip-alg',
+      severity: 'ok',
+    });
+    expect(diagnose({ alg: { ...clean, evidence: 'heuristic' } })[0]).toMatchObject({
+      id: 'no-sip-alg',
+      severity: 'info',
+    });
   });
 });
 
@@ -170,12 +179,21 @@ describe('path hops', () => {
     const facts: DiagnosisFacts = {
       network: { primaryAddress: '192.168.1.10', primaryClass: 'private', localAddresses: [] },
       nat: natBase,
-      path: { target: '203.0.113.10', hops: [{ ttl: 1, address: '192.168.1.1' }, { ttl: 2, address: '100.64.0.1' }, { ttl: 3, address: '203.0.113.10' }] },
+      path: {
+        target: '203.0.113.10',
+        hops: [
+          { ttl: 1, address: '192.168.1.1' },
+          { ttl: 2, address: '100.64.0.1' },
+          { ttl: 3, address: '203.0.113.10' },
+        ],
+      },
     };
     const f = diagnose(facts);
     expect(f.find((x) => x.id === 'cgnat')?.evidence.cgnHop).toBe('100.64.0.1');
     expect(f.map((x) => x.id)).toContain('double-nat');
     // The first hop is our own router: a 100.64 LAN (some mobile routers) is not a CGN sign by itself.
-    expect(ids({ nat: natBase, path: { target: 'x', hops: [{ ttl: 1, address: '100.64.0.1' }] } })).not.toContain('cgnat');
+    expect(
+      ids({ nat: natBase, path: { target: 'x', hops: [{ ttl: 1, address: '100.64.0.1' }] } }),
+    ).not.toContain('cgnat');
   });
 });

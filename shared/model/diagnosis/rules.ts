@@ -49,7 +49,10 @@ const safeClass = (ip: string | null) => {
 
 /** A router beyond the first hop answering from 100.64.0.0/10 (RFC 6598): the ISP runs a CGN. */
 function cgnHop(path: DiagnosisFacts['path']): string | null {
-  return path?.hops.find((h) => h.ttl >= 2 && h.address !== null && safeClass(h.address) === 'cgnat')?.address ?? null;
+  return (
+    path?.hops.find((h) => h.ttl >= 2 && h.address !== null && safeClass(h.address) === 'cgnat')?.address ??
+    null
+  );
 }
 
 const natShape: Rule = ({ nat, router, network, path }) => {

@@ -119,7 +119,9 @@ export function renderHtml(r: Report): string {
       `<p class="muted">Gateways: ${esc(r.network.gateways.join(', ') || 'none')} · primary address: ${esc(r.network.primary ?? 'none')}</p>`,
     );
     if (r.network.hops)
-      parts.push(`<p class="muted">Path towards ${esc(r.network.hopsTarget ?? 'the STUN server')}: ${esc(r.network.hops.join(' → '))}</p>`);
+      parts.push(
+        `<p class="muted">Path towards ${esc(r.network.hopsTarget ?? 'the STUN server')}: ${esc(r.network.hops.join(' → '))}</p>`,
+      );
   }
   if (r.nat) {
     parts.push(

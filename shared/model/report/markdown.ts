@@ -88,7 +88,11 @@ export function renderMarkdown(r: Report): string {
       `Gateways: ${r.network.gateways.join(', ') || 'none'} · primary address: ${r.network.primary ?? 'none'}`,
       '',
     );
-    if (r.network.hops) out.push(`Path towards ${r.network.hopsTarget ?? 'the STUN server'}: ${r.network.hops.join(' → ')}`, '');
+    if (r.network.hops)
+      out.push(
+        `Path towards ${r.network.hopsTarget ?? 'the STUN server'}: ${r.network.hops.join(' → ')}`,
+        '',
+      );
   }
   if (r.nat) {
     out.push(`## NAT behaviour (STUN server ${r.nat.server})`, '', kv(r.nat.summary), '');

@@ -5,7 +5,13 @@ import { useCall } from '../../app/use-call.ts';
 import { Badge, type Tone } from '../../components/Tone.tsx';
 
 const pathTone = (s: AlgPath['status']): Tone =>
-  s === 'untouched' ? 'ok' : s === 'rewritten' || s === 'partial' ? 'problem' : s === 'dropped' ? 'warning' : 'unknown';
+  s === 'untouched'
+    ? 'ok'
+    : s === 'rewritten' || s === 'partial'
+      ? 'problem'
+      : s === 'dropped'
+        ? 'warning'
+        : 'unknown';
 
 function PathRows({ path }: { path: AlgPath }) {
   const changes = path.messages.flatMap((m) => [
@@ -24,7 +30,9 @@ function PathRows({ path }: { path: AlgPath }) {
           <Badge tone={pathTone(path.status)}>{path.status}</Badge>
         </td>
         <td>
-          {[...path.rewrittenFields, ...path.inboundRewrittenFields.map((f) => `${f} (inbound)`)].join(', ') || '—'}
+          {[...path.rewrittenFields, ...path.inboundRewrittenFields.map((f) => `${f} (inbound)`)].join(
+            ', ',
+          ) || '—'}
           {path.note && <div className="muted small">{path.note}</div>}
         </td>
       </tr>
@@ -58,15 +66,17 @@ function AlgResultView({ result }: { result: AlgResult }) {
     <>
       <div className={result.algDetected ? 'error-banner' : 'notice ok'} data-testid="alg-verdict">
         <strong>
-          {result.algDetected ? 'SIP ALG detected' : 'No SIP ALG detected'} ({result.mode === 'reflector' ? 'reflector: conclusive' : 'heuristics: weaker evidence'}
+          {result.algDetected ? 'SIP ALG detected' : 'No SIP ALG detected'} (
+          {result.mode === 'reflector' ? 'reflector: conclusive' : 'heuristics: weaker evidence'}
           {result.loopbackDemo ? ', loopback demo — no router in the path' : ''})
         </strong>
         <div>{result.summary}</div>
       </div>
       {result.wrongAddress && (
         <div className="error-banner" data-testid="alg-wrong-address">
-          The ALG wrote <span className="mono">{result.wrongAddress.written}</span> ({result.wrongAddress.writtenClass}) but the internet
-          sees you as <span className="mono">{result.wrongAddress.publicAddress}</span>. {result.wrongAddress.explanation}
+          The ALG wrote <span className="mono">{result.wrongAddress.written}</span> (
+          {result.wrongAddress.writtenClass}) but the internet sees you as{' '}
+          <span className="mono">{result.wrongAddress.publicAddress}</span>. {result.wrongAddress.explanation}
         </div>
       )}
       {result.paths.length > 0 && (
@@ -89,7 +99,8 @@ function AlgResultView({ result }: { result: AlgResult }) {
       )}
       {result.heuristics.map((h) => (
         <div key={h.id} className="notice">
-          <Badge tone={h.suggestsAlg ? 'warning' : 'ok'}>{h.suggestsAlg ? 'suggests ALG' : 'no sign'}</Badge> <strong>{h.title}</strong> — {h.detail}
+          <Badge tone={h.suggestsAlg ? 'warning' : 'ok'}>{h.suggestsAlg ? 'suggests ALG' : 'no sign'}</Badge>{' '}
+          <strong>{h.title}</strong> — {h.detail}
         </div>
       ))}
       {result.advice.length > 0 && (
@@ -113,7 +124,13 @@ function AlgResultView({ result }: { result: AlgResult }) {
   );
 }
 
-export function AlgStep({ presetReflector, presetAltPort }: { presetReflector?: string; presetAltPort?: number }) {
+export function AlgStep({
+  presetReflector,
+  presetAltPort,
+}: {
+  presetReflector?: string;
+  presetAltPort?: number;
+}) {
   const { state, run, cancel } = useCall('alg.test');
   const [reflector, setReflector] = useState(presetReflector ?? '');
   const [sipServer, setSipServer] = useState('');
@@ -127,7 +144,10 @@ export function AlgStep({ presetReflector, presetAltPort }: { presetReflector?: 
     void run(
       reflector.trim()
         ? { reflector: reflector.trim(), ...(presetAltPort ? { altPort: presetAltPort } : {}) }
-        : { ...(sipServer.trim() ? { sipServer: sipServer.trim() } : {}), ...(stunServer.trim() ? { stunServer: stunServer.trim() } : {}) },
+        : {
+            ...(sipServer.trim() ? { sipServer: sipServer.trim() } : {}),
+            ...(stunServer.trim() ? { stunServer: stunServer.trim() } : {}),
+          },
     );
   const paths = state.status === 'idle' ? [] : state.events.filter((e) => 'kind' in e && e.kind === 'path');
   return (
@@ -136,30 +156,51 @@ export function AlgStep({ presetReflector, presetAltPort }: { presetReflector?: 
         <div>
           <h2 id="step-title">SIP ALG</h2>
           <p className="muted">
-            Does your router rewrite SIP? NatScope sends crafted SIP messages to a reflector (<code>natscope server</code>) and compares
-            the bytes both ways.
+            Does your router rewrite SIP? NatScope sends crafted SIP messages to a reflector (
+            <code>natscope server</code>) and compares the bytes both ways.
           </p>
         </div>
       </div>
       <div className="form-row">
         <label className="field grow">
           <span>Reflector (natscope server) HOST[:PORT] — conclusive</span>
-          <input aria-label="Reflector" value={reflector} onChange={(e) => setReflector(e.target.value)} disabled={running} placeholder="reflector.example.net:5060" />
+          <input
+            aria-label="Reflector"
+            value={reflector}
+            onChange={(e) => setReflector(e.target.value)}
+            disabled={running}
+            placeholder="reflector.example.net:5060"
+          />
         </label>
         <label className="field">
           <span>or a SIP server (heuristic)</span>
-          <input aria-label="SIP server" value={sipServer} onChange={(e) => setSipServer(e.target.value)} disabled={running || reflector.trim() !== ''} />
+          <input
+            aria-label="SIP server"
+            value={sipServer}
+            onChange={(e) => setSipServer(e.target.value)}
+            disabled={running || reflector.trim() !== ''}
+          />
         </label>
         <label className="field">
           <span>and a STUN server</span>
-          <input aria-label="STUN server for ALG" value={stunServer} onChange={(e) => setStunServer(e.target.value)} disabled={running || reflector.trim() !== ''} />
+          <input
+            aria-label="STUN server for ALG"
+            value={stunServer}
+            onChange={(e) => setStunServer(e.target.value)}
+            disabled={running || reflector.trim() !== ''}
+          />
         </label>
         {running ? (
           <button type="button" onClick={cancel}>
             Cancel
           </button>
         ) : (
-          <button type="button" className="primary" onClick={start} disabled={!reflector.trim() && !sipServer.trim() && !stunServer.trim()}>
+          <button
+            type="button"
+            className="primary"
+            onClick={start}
+            disabled={!reflector.trim() && !sipServer.trim() && !stunServer.trim()}
+          >
             Test for SIP ALG
           </button>
         )}

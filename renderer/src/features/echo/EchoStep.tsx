@@ -42,7 +42,8 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
   useEffect(() => () => controller.current?.abort(), []);
   useEffect(() => player.current?.setMuted(muted), [muted]);
 
-  const target = preset === 'custom' ? customUri.trim() : (ECHO_PRESETS.find((p) => p.id === preset)?.uri ?? '');
+  const target =
+    preset === 'custom' ? customUri.trim() : (ECHO_PRESETS.find((p) => p.id === preset)?.uri ?? '');
 
   const start = async () => {
     const c = new AbortController();
@@ -72,7 +73,11 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
               void bridge.call('call.pushAudio', { callId: e.callId, frames }).catch(() => {});
             }).then(
               (stop) => (stopMic.current = stop),
-              (err: Error) => dispatch({ type: 'error', message: `Microphone unavailable (${err.message}); use the test signal.` }),
+              (err: Error) =>
+                dispatch({
+                  type: 'error',
+                  message: `Microphone unavailable (${err.message}); use the test signal.`,
+                }),
             );
           }
         },
@@ -94,13 +99,20 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
       <div className="panel-head">
         <div>
           <h2 id="step-title">Echo test</h2>
-          <p className="muted">A real call: NatScope dials an echo service, sends audio and measures what comes back.</p>
+          <p className="muted">
+            A real call: NatScope dials an echo service, sends audio and measures what comes back.
+          </p>
         </div>
       </div>
       <div className="form-row">
         <label className="field">
           <span>Call</span>
-          <select aria-label="Echo service" value={preset} onChange={(e) => setPreset(e.target.value)} disabled={view.running}>
+          <select
+            aria-label="Echo service"
+            value={preset}
+            onChange={(e) => setPreset(e.target.value)}
+            disabled={view.running}
+          >
             {ECHO_PRESETS.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.label}
@@ -112,12 +124,23 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
         {preset === 'custom' && (
           <label className="field grow">
             <span>SIP URI</span>
-            <input aria-label="SIP URI" value={customUri} onChange={(e) => setCustomUri(e.target.value)} placeholder="sip:9196@pbx.example.com" disabled={view.running} />
+            <input
+              aria-label="SIP URI"
+              value={customUri}
+              onChange={(e) => setCustomUri(e.target.value)}
+              placeholder="sip:9196@pbx.example.com"
+              disabled={view.running}
+            />
           </label>
         )}
         <label className="field">
           <span>Transport</span>
-          <select aria-label="SIP transport" value={transport} onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp' | 'tls')} disabled={view.running}>
+          <select
+            aria-label="SIP transport"
+            value={transport}
+            onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp' | 'tls')}
+            disabled={view.running}
+          >
             <option value="udp">UDP</option>
             <option value="tcp">TCP</option>
             <option value="tls">TLS</option>
@@ -125,7 +148,12 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
         </label>
         <label className="field">
           <span>Advertise</span>
-          <select aria-label="Advertise" value={advertise} onChange={(e) => setAdvertise(e.target.value as 'local' | 'stun')} disabled={view.running}>
+          <select
+            aria-label="Advertise"
+            value={advertise}
+            onChange={(e) => setAdvertise(e.target.value as 'local' | 'stun')}
+            disabled={view.running}
+          >
             <option value="local">Local address</option>
             <option value="stun">STUN-mapped address</option>
           </select>
@@ -133,31 +161,66 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
         {advertise === 'stun' && (
           <label className="field">
             <span>STUN server</span>
-            <input aria-label="STUN server for SDP" value={stunServer} onChange={(e) => setStunServer(e.target.value)} disabled={view.running} />
+            <input
+              aria-label="STUN server for SDP"
+              value={stunServer}
+              onChange={(e) => setStunServer(e.target.value)}
+              disabled={view.running}
+            />
           </label>
         )}
         <label className="field">
           <span>Seconds</span>
-          <input aria-label="Duration seconds" value={duration} onChange={(e) => setDuration(e.target.value)} size={4} disabled={view.running} />
+          <input
+            aria-label="Duration seconds"
+            value={duration}
+            onChange={(e) => setDuration(e.target.value)}
+            size={4}
+            disabled={view.running}
+          />
         </label>
       </div>
       <div className="form-row">
         <label className="check">
-          <input type="checkbox" checked={useAccount} onChange={(e) => setUseAccount(e.target.checked)} disabled={view.running} /> Register with an account first
+          <input
+            type="checkbox"
+            checked={useAccount}
+            onChange={(e) => setUseAccount(e.target.checked)}
+            disabled={view.running}
+          />{' '}
+          Register with an account first
         </label>
         {useAccount && (
           <>
             <label className="field">
               <span>Registrar</span>
-              <input aria-label="Registrar" value={registrar} onChange={(e) => setRegistrar(e.target.value)} disabled={view.running} />
+              <input
+                aria-label="Registrar"
+                value={registrar}
+                onChange={(e) => setRegistrar(e.target.value)}
+                disabled={view.running}
+              />
             </label>
             <label className="field">
               <span>User</span>
-              <input aria-label="User" value={username} onChange={(e) => setUsername(e.target.value)} disabled={view.running} autoComplete="off" />
+              <input
+                aria-label="User"
+                value={username}
+                onChange={(e) => setUsername(e.target.value)}
+                disabled={view.running}
+                autoComplete="off"
+              />
             </label>
             <label className="field">
               <span>Password</span>
-              <input aria-label="Password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} disabled={view.running} autoComplete="off" />
+              <input
+                aria-label="Password"
+                type="password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                disabled={view.running}
+                autoComplete="off"
+              />
             </label>
           </>
         )}
@@ -165,13 +228,24 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
       <div className="form-row">
         <label className="field">
           <span>Audio out</span>
-          <select aria-label="Audio out" value={audioMode} onChange={(e) => setAudioMode(e.target.value as AudioMode)} disabled={view.running}>
+          <select
+            aria-label="Audio out"
+            value={audioMode}
+            onChange={(e) => setAudioMode(e.target.value as AudioMode)}
+            disabled={view.running}
+          >
             <option value="test-signal">Test tone with markers</option>
             <option value="microphone">Microphone (hear yourself)</option>
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" checked={hear} onChange={(e) => setHear(e.target.checked)} disabled={view.running} /> Play the echo
+          <input
+            type="checkbox"
+            checked={hear}
+            onChange={(e) => setHear(e.target.checked)}
+            disabled={view.running}
+          />{' '}
+          Play the echo
         </label>
         <label className="check">
           <input type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} /> Mute
@@ -181,7 +255,12 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
             Hang up
           </button>
         ) : (
-          <button type="button" className="primary" onClick={() => void start()} disabled={!/^sips?:/i.test(target)}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void start()}
+            disabled={!/^sips?:/i.test(target)}
+          >
             Start echo test
           </button>
         )}
@@ -189,7 +268,10 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
       {(view.state || view.running) && (
         <div className="state-line" data-testid="echo-state" aria-live="polite">
           {view.states.map((s, i) => (
-            <Badge key={i} tone={s.state === 'failed' ? 'problem' : s.state === view.state ? 'running' : 'unknown'}>
+            <Badge
+              key={i}
+              tone={s.state === 'failed' ? 'problem' : s.state === view.state ? 'running' : 'unknown'}
+            >
               {s.state}
             </Badge>
           ))}
@@ -202,19 +284,31 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
         </div>
       )}
       {r && (
-        <div className={r.answered && !r.oneWayAudio ? 'notice ok' : 'error-banner'} data-testid="echo-result">
+        <div
+          className={r.answered && !r.oneWayAudio ? 'notice ok' : 'error-banner'}
+          data-testid="echo-result"
+        >
           <strong>
-            {r.answered ? (r.oneWayAudio ? 'One-way audio: the echo never came back.' : 'Audio flows both ways.') : `The call failed: ${r.sipStatus ?? ''} ${r.sipReason ?? r.endReason}`}
+            {r.answered
+              ? r.oneWayAudio
+                ? 'One-way audio: the echo never came back.'
+                : 'Audio flows both ways.'
+              : `The call failed: ${r.sipStatus ?? ''} ${r.sipReason ?? r.endReason}`}
           </strong>{' '}
           SIP {r.sipStatus ?? '—'} · ended: {r.endReason}
-          {r.media?.sourceMismatch ? ' · RTP came from another address than the SDP said (NAT in the path).' : ''}
+          {r.media?.sourceMismatch
+            ? ' · RTP came from another address than the SDP said (NAT in the path).'
+            : ''}
         </div>
       )}
       {last && (
         <p className="muted small" data-testid="echo-counters">
-          RTP sent {last.sent} · received {last.received} · loss {last.lossPercent.toFixed(1)} % · duplicates {last.duplicates} · reordered {last.reordered}
+          RTP sent {last.sent} · received {last.received} · loss {last.lossPercent.toFixed(1)} % · duplicates{' '}
+          {last.duplicates} · reordered {last.reordered}
           {last.audioLatencyMs !== null ? ` · audio round trip ${last.audioLatencyMs.toFixed(0)} ms` : ''}
-          {last.emodel ? ` · E-model R ${last.emodel.R.toFixed(1)} (Ie,eff ${last.emodel.IeEff.toFixed(1)}, Id ${last.emodel.Id.toFixed(1)})` : ''}
+          {last.emodel
+            ? ` · E-model R ${last.emodel.R.toFixed(1)} (Ie,eff ${last.emodel.IeEff.toFixed(1)}, Id ${last.emodel.Id.toFixed(1)})`
+            : ''}
         </p>
       )}
       {(view.samples.length > 0 || view.running) && <LiveCharts samples={view.samples} />}
@@ -223,7 +317,13 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
           <code>{f.code}</code> {f.message}
         </div>
       ))}
-      {view.messages.length > 0 && <SipLadder messages={view.messages} local={view.local ?? r?.signaling.local ?? ''} remote={r?.signaling.server ?? target} />}
+      {view.messages.length > 0 && (
+        <SipLadder
+          messages={view.messages}
+          local={view.local ?? r?.signaling.local ?? ''}
+          remote={r?.signaling.server ?? target}
+        />
+      )}
     </section>
   );
 }

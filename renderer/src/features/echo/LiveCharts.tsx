@@ -16,11 +16,18 @@ const SERIES: Series[] = [
   { key: 'mos', label: 'MOS', unit: '', color: '#0f7b45', domain: [1, 4.5] },
 ];
 
-const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+const fmt = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined ? '—' : v.toFixed(digits);
 
 /** Live audio stats: one small chart per metric, with the current value beside it (≈1 update/s). */
 export function LiveCharts({ samples }: { samples: RtpStats[] }) {
-  const data = samples.map((s) => ({ t: Math.round(s.elapsedSec), jitterMs: s.jitterMs, lossPercent: s.lossPercent, rttMs: s.rttMs, mos: s.mos }));
+  const data = samples.map((s) => ({
+    t: Math.round(s.elapsedSec),
+    jitterMs: s.jitterMs,
+    lossPercent: s.lossPercent,
+    rttMs: s.rttMs,
+    mos: s.mos,
+  }));
   const last = samples.at(-1);
   return (
     <div className="charts" data-testid="echo-charts">
@@ -38,7 +45,14 @@ export function LiveCharts({ samples }: { samples: RtpStats[] }) {
               <XAxis dataKey="t" tick={{ fontSize: 10 }} unit="s" />
               <YAxis tick={{ fontSize: 10 }} domain={s.domain ?? [0, 'auto']} />
               <Tooltip formatter={(v) => `${fmt(Number(v), 2)} ${s.unit}`} labelFormatter={(t) => `${t} s`} />
-              <Line type="monotone" dataKey={s.key} stroke={s.color} dot={false} isAnimationActive={false} connectNulls />
+              <Line
+                type="monotone"
+                dataKey={s.key}
+                stroke={s.color}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>

@@ -1,7 +1,15 @@
 import type { SipLogEntryDto } from '../../../../shared/contracts/call.ts';
 
 /** A SIP ladder: one row per message, arrow by direction, each raw message expandable (already redacted). */
-export function SipLadder({ messages, local, remote }: { messages: SipLogEntryDto[]; local: string; remote: string }) {
+export function SipLadder({
+  messages,
+  local,
+  remote,
+}: {
+  messages: SipLogEntryDto[];
+  local: string;
+  remote: string;
+}) {
   return (
     <div className="ladder" data-testid="sip-ladder">
       <div className="ladder-head">

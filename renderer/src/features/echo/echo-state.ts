@@ -1,4 +1,10 @@
-import type { CallEvent, CallResult, CallState, RtpStats, SipLogEntryDto } from '../../../../shared/contracts/call.ts';
+import type {
+  CallEvent,
+  CallResult,
+  CallState,
+  RtpStats,
+  SipLogEntryDto,
+} from '../../../../shared/contracts/call.ts';
 
 /** Everything the Echo step shows, folded from the call's event stream and its final result. */
 export interface EchoView {
@@ -40,7 +46,13 @@ export function echoReducer(v: EchoView, a: EchoAction): EchoView {
     case 'start':
       return { ...initialEchoView, running: true };
     case 'result':
-      return { ...v, running: false, result: a.result, messages: a.result.messages, findings: a.result.findings };
+      return {
+        ...v,
+        running: false,
+        result: a.result,
+        messages: a.result.messages,
+        findings: a.result.findings,
+      };
     case 'error':
       return { ...v, running: false, error: a.message };
     case 'event': {
@@ -49,7 +61,12 @@ export function echoReducer(v: EchoView, a: EchoAction): EchoView {
         case 'started':
           return { ...v, callId: e.callId, local: e.local };
         case 'state':
-          return { ...v, state: e.state, stateDetail: e.detail ?? null, states: [...v.states, { state: e.state, atMs: e.atMs }] };
+          return {
+            ...v,
+            state: e.state,
+            stateDetail: e.detail ?? null,
+            states: [...v.states, { state: e.state, atMs: e.atMs }],
+          };
         case 'sip':
           return { ...v, messages: [...v.messages, e.message] };
         case 'stats':

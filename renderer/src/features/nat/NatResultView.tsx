@@ -4,7 +4,8 @@ import { natSipMeaning, type MeaningTopic, type NatMeaning } from '../../../../s
 import { Badge, type Tone } from '../../components/Tone.tsx';
 import { TransactionLog } from './TransactionLog.tsx';
 
-const meaningTone = (m: NatMeaning | undefined): Tone => (m ? (m.severity === 'unknown' ? 'unknown' : m.severity) : 'unknown');
+const meaningTone = (m: NatMeaning | undefined): Tone =>
+  m ? (m.severity === 'unknown' ? 'unknown' : m.severity) : 'unknown';
 
 function Card(props: { title: string; value: string; meaning?: NatMeaning; testid: string }) {
   return (
@@ -18,7 +19,8 @@ function Card(props: { title: string; value: string; meaning?: NatMeaning; testi
   );
 }
 
-const yesNo = (v: boolean | null | undefined) => (v === null || v === undefined ? 'Unknown' : v ? 'Yes' : 'No');
+const yesNo = (v: boolean | null | undefined) =>
+  v === null || v === undefined ? 'Unknown' : v ? 'Yes' : 'No';
 
 export function NatResultView({ report }: { report: NatReport }) {
   const meanings = natSipMeaning({ ...report, lifetimeSeconds: report.lifetimeSeconds ?? null });
@@ -34,34 +36,60 @@ export function NatResultView({ report }: { report: NatReport }) {
             {report.udpBlocked ? 'UDP blocked' : report.classic ? CLASSIC_LABEL[report.classic] : 'Unknown'}
           </div>
           <div className="muted small">
-            {report.natDetected === false ? 'No NAT' : report.natDetected ? 'NAT detected' : 'NAT presence unknown'} · mapped{' '}
-            <span className="mono">{report.mappedAddress ?? '—'}</span> from local{' '}
+            {report.natDetected === false
+              ? 'No NAT'
+              : report.natDetected
+                ? 'NAT detected'
+                : 'NAT presence unknown'}{' '}
+            · mapped <span className="mono">{report.mappedAddress ?? '—'}</span> from local{' '}
             <span className="mono">{report.localAddress ?? '—'}</span>
           </div>
         </div>
         <div>
           <div className="card-label">Confidence</div>
-          <Badge tone={report.confidence === 'high' ? 'ok' : report.confidence === 'medium' ? 'warning' : 'problem'}>
+          <Badge
+            tone={
+              report.confidence === 'high' ? 'ok' : report.confidence === 'medium' ? 'warning' : 'problem'
+            }
+          >
             {report.confidence}
           </Badge>
           <div className="muted small">{report.confidenceReason}</div>
         </div>
       </div>
-      {summary && <div className={summary.severity === 'problem' ? 'error-banner' : 'notice'}>{summary.text}</div>}
+      {summary && (
+        <div className={summary.severity === 'problem' ? 'error-banner' : 'notice'}>{summary.text}</div>
+      )}
       <div className="cards">
-        <Card testid="nat-mapping" title="Mapping" value={report.mapping ? BEHAVIOUR_LABEL[report.mapping] : 'Unknown'} meaning={m('mapping')} />
+        <Card
+          testid="nat-mapping"
+          title="Mapping"
+          value={report.mapping ? BEHAVIOUR_LABEL[report.mapping] : 'Unknown'}
+          meaning={m('mapping')}
+        />
         <Card
           testid="nat-filtering"
           title="Filtering"
           value={report.filtering ? BEHAVIOUR_LABEL[report.filtering] : 'Unknown'}
           meaning={m('filtering')}
         />
-        <Card testid="nat-hairpinning" title="Hairpinning" value={yesNo(report.hairpinning)} meaning={m('hairpinning')} />
+        <Card
+          testid="nat-hairpinning"
+          title="Hairpinning"
+          value={yesNo(report.hairpinning)}
+          meaning={m('hairpinning')}
+        />
         <Card
           testid="nat-port-preservation"
           title="Port preservation"
           value={yesNo(report.portPreserved)}
-          meaning={m('port-preservation') ?? { topic: 'port-preservation', severity: 'unknown', text: testSummary('port-preservation') ?? '' }}
+          meaning={
+            m('port-preservation') ?? {
+              topic: 'port-preservation',
+              severity: 'unknown',
+              text: testSummary('port-preservation') ?? '',
+            }
+          }
         />
         <Card
           testid="nat-lifetime"

@@ -21,7 +21,15 @@ const TEST_TITLES: Partial<Record<NatTestName, string>> = {
 };
 
 const statusTone = (s: string): Tone =>
-  s === 'running' ? 'running' : s === 'done' ? 'ok' : s === 'failed' ? 'problem' : s === 'inconclusive' ? 'warning' : 'unknown';
+  s === 'running'
+    ? 'running'
+    : s === 'done'
+      ? 'ok'
+      : s === 'failed'
+        ? 'problem'
+        : s === 'inconclusive'
+          ? 'warning'
+          : 'unknown';
 
 /** Latest status per test (per server/run) from the live event stream. */
 function liveTests(events: NatEvent[]) {
@@ -76,7 +84,8 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
         <div>
           <h2 id="step-title">NAT type</h2>
           <p className="muted">
-            How your NAT maps and filters UDP, found with STUN (RFC 5780) — and what that means for SIP and RTP.
+            How your NAT maps and filters UDP, found with STUN (RFC 5780) — and what that means for SIP and
+            RTP.
           </p>
         </div>
       </div>
@@ -93,14 +102,24 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
         </label>
         <label className="field">
           <span>Transport</span>
-          <select aria-label="Transport" value={transport} onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp')} disabled={running}>
+          <select
+            aria-label="Transport"
+            value={transport}
+            onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp')}
+            disabled={running}
+          >
             <option value="udp">UDP</option>
             <option value="tcp">TCP</option>
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" checked={lifetime} onChange={(e) => setLifetime(e.target.checked)} disabled={running} /> Measure
-          binding lifetime (up to 3 min)
+          <input
+            type="checkbox"
+            checked={lifetime}
+            onChange={(e) => setLifetime(e.target.checked)}
+            disabled={running}
+          />{' '}
+          Measure binding lifetime (up to 3 min)
         </label>
         {running ? (
           <button type="button" onClick={cancel}>
@@ -116,7 +135,8 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
         <ul className="progress-list" aria-label="Test progress">
           {progress.map(([key, t]) => (
             <li key={key}>
-              <Dot tone={statusTone(t.status)} /> <strong>{t.label}</strong> <span className="muted">{t.summary}</span>
+              <Dot tone={statusTone(t.status)} /> <strong>{t.label}</strong>{' '}
+              <span className="muted">{t.summary}</span>
             </li>
           ))}
           {running && <li className="muted">{transactions} STUN transactions so far…</li>}

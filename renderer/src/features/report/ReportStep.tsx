@@ -32,7 +32,13 @@ export function ReportStep() {
       .call('report.build', {
         ...rest,
         secrets: secrets ?? [],
-        callSamples: callSamples?.map((s) => ({ t: Math.round(s.elapsedSec), lossPercent: s.lossPercent, jitterMs: s.jitterMs, rttMs: s.rttMs, mos: s.mos })),
+        callSamples: callSamples?.map((s) => ({
+          t: Math.round(s.elapsedSec),
+          lossPercent: s.lossPercent,
+          jitterMs: s.jitterMs,
+          rttMs: s.rttMs,
+          mos: s.mos,
+        })),
       })
       .then(
         (r) => {
@@ -50,7 +56,11 @@ export function ReportStep() {
     if (format === 'pdf') {
       try {
         const { pdfBase64 } = await bridge.call('report.pdf', { html: exportText(report, 'html', mask) });
-        saveFile(reportFileName(report, 'pdf'), Uint8Array.from(atob(pdfBase64), (c) => c.charCodeAt(0)), 'pdf');
+        saveFile(
+          reportFileName(report, 'pdf'),
+          Uint8Array.from(atob(pdfBase64), (c) => c.charCodeAt(0)),
+          'pdf',
+        );
       } catch (e) {
         setNote((e as Error).message);
       }
@@ -74,7 +84,9 @@ export function ReportStep() {
       <div className="panel-head">
         <div>
           <h2 id="step-title">Report</h2>
-          <p className="muted">Findings from every step, what to do next, and a report to attach to a bug or support ticket.</p>
+          <p className="muted">
+            Findings from every step, what to do next, and a report to attach to a bug or support ticket.
+          </p>
         </div>
         <button type="button" onClick={buildFromSession}>
           Rebuild from this session
@@ -92,15 +104,24 @@ export function ReportStep() {
           <h3>Export</h3>
           <div className="form-row">
             <label className="check">
-              <input type="checkbox" checked={maskIps} onChange={(e) => setMaskIps(e.target.checked)} /> Mask public IPs
+              <input type="checkbox" checked={maskIps} onChange={(e) => setMaskIps(e.target.checked)} /> Mask
+              public IPs
             </label>
             <label className="field">
               <span>Mask user names (comma-separated)</span>
-              <input aria-label="Mask user names" value={maskUsers} onChange={(e) => setMaskUsers(e.target.value)} />
+              <input
+                aria-label="Mask user names"
+                value={maskUsers}
+                onChange={(e) => setMaskUsers(e.target.value)}
+              />
             </label>
             <label className="field">
               <span>Mask host names</span>
-              <input aria-label="Mask host names" value={maskHosts} onChange={(e) => setMaskHosts(e.target.value)} />
+              <input
+                aria-label="Mask host names"
+                value={maskHosts}
+                onChange={(e) => setMaskHosts(e.target.value)}
+              />
             </label>
           </div>
           <div className="form-row export-buttons">
@@ -120,7 +141,11 @@ export function ReportStep() {
               type="button"
               onClick={() => void doExport('pdf')}
               disabled={kind !== 'electron'}
-              title={kind === 'electron' ? 'Save as PDF' : 'PDF needs the desktop app; save HTML and print it to PDF'}
+              title={
+                kind === 'electron'
+                  ? 'Save as PDF'
+                  : 'PDF needs the desktop app; save HTML and print it to PDF'
+              }
             >
               Save PDF
             </button>

@@ -23,15 +23,30 @@ export function RunEverything({ demo, onReport }: { demo: DemoServer | null; onR
       <div className="form-row">
         <label className="field">
           <span>STUN server</span>
-          <input aria-label="Run-all STUN server" value={stun} onChange={(e) => setStun(e.target.value)} disabled={running} />
+          <input
+            aria-label="Run-all STUN server"
+            value={stun}
+            onChange={(e) => setStun(e.target.value)}
+            disabled={running}
+          />
         </label>
         <label className="field">
           <span>Reflector</span>
-          <input aria-label="Run-all reflector" value={reflector} onChange={(e) => setReflector(e.target.value)} disabled={running} />
+          <input
+            aria-label="Run-all reflector"
+            value={reflector}
+            onChange={(e) => setReflector(e.target.value)}
+            disabled={running}
+          />
         </label>
         <label className="field grow">
           <span>Echo URI</span>
-          <input aria-label="Run-all echo URI" value={echoUri} onChange={(e) => setEchoUri(e.target.value)} disabled={running} />
+          <input
+            aria-label="Run-all echo URI"
+            value={echoUri}
+            onChange={(e) => setEchoUri(e.target.value)}
+            disabled={running}
+          />
         </label>
         {running ? (
           <button type="button" onClick={cancel}>
@@ -58,7 +73,17 @@ export function RunEverything({ demo, onReport }: { demo: DemoServer | null; onR
         <ul className="progress-list" aria-label="Run-all progress" data-testid="run-all-progress">
           {state.events.map((e, i) => (
             <li key={i}>
-              <Dot tone={e.status === 'done' ? 'ok' : e.status === 'failed' ? 'problem' : e.status === 'skipped' ? 'unknown' : 'running'} />{' '}
+              <Dot
+                tone={
+                  e.status === 'done'
+                    ? 'ok'
+                    : e.status === 'failed'
+                      ? 'problem'
+                      : e.status === 'skipped'
+                        ? 'unknown'
+                        : 'running'
+                }
+              />{' '}
               <strong>{e.step}</strong> {e.status}
               {e.message ? <span className="muted"> — {e.message}</span> : null}
             </li>

@@ -15,7 +15,9 @@ export function SummaryView({ report }: { report: Report }) {
       <div className="lights" data-testid="report-lights">
         {(Object.keys(AREA_TITLE) as Area[]).map((a) => (
           <div key={a} className={`light ${lights[a] ?? 'none'}`}>
-            <span className={`dot ${lights[a] ? { ok: 'green', info: 'blue', warning: 'amber', problem: 'red' }[lights[a]!] : ''}`} />{' '}
+            <span
+              className={`dot ${lights[a] ? { ok: 'green', info: 'blue', warning: 'amber', problem: 'red' }[lights[a]!] : ''}`}
+            />{' '}
             <strong>{AREA_TITLE[a]}</strong>
             <div className="muted small">{lights[a] ? WORD[lights[a]!] : 'not checked'}</div>
           </div>
@@ -46,11 +48,14 @@ export function SummaryView({ report }: { report: Report }) {
         </>
       )}
       <h3>Findings</h3>
-      {report.findings.length === 0 && <p className="muted">No findings yet: run some steps, or “Run everything”.</p>}
+      {report.findings.length === 0 && (
+        <p className="muted">No findings yet: run some steps, or “Run everything”.</p>
+      )}
       {report.findings.map((f) => (
         <details key={f.id} className={`finding-card ${f.severity}`} data-testid={`finding-${f.id}`}>
           <summary>
-            <Badge tone={TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}</strong> <code className="muted">{f.id}</code>
+            <Badge tone={TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}</strong>{' '}
+            <code className="muted">{f.id}</code>
           </summary>
           {Object.keys(f.evidence).length > 0 && (
             <table className="data small">

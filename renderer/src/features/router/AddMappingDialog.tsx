@@ -13,7 +13,12 @@ export interface AddRequest {
  * Adding a mapping opens a hole in the firewall, so the dialog states that plainly and the Add
  * button stays disabled until the user ticks the confirmation.
  */
-export function AddMappingDialog(props: { available: MappingVia[]; busy: boolean; onAdd(r: AddRequest): void; onClose(): void }) {
+export function AddMappingDialog(props: {
+  available: MappingVia[];
+  busy: boolean;
+  onAdd(r: AddRequest): void;
+  onClose(): void;
+}) {
   const [via, setVia] = useState<MappingVia>(props.available[0] ?? 'upnp');
   const [protocol, setProtocol] = useState<MappingProtocol>('udp');
   const [externalPort, setExternalPort] = useState('5060');
@@ -23,7 +28,10 @@ export function AddMappingDialog(props: { available: MappingVia[]; busy: boolean
   const ext = Number(externalPort);
   const int = Number(internalPort);
   const leaseS = Number(lease);
-  const valid = [ext, int].every((p) => Number.isInteger(p) && p >= 1 && p <= 65535) && Number.isInteger(leaseS) && leaseS >= 1;
+  const valid =
+    [ext, int].every((p) => Number.isInteger(p) && p >= 1 && p <= 65535) &&
+    Number.isInteger(leaseS) &&
+    leaseS >= 1;
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="add-mapping-title">
       <h3 id="add-mapping-title">Add a port mapping</h3>
@@ -40,30 +48,50 @@ export function AddMappingDialog(props: { available: MappingVia[]; busy: boolean
         </label>
         <label className="field">
           <span>Protocol</span>
-          <select aria-label="Protocol" value={protocol} onChange={(e) => setProtocol(e.target.value as MappingProtocol)}>
+          <select
+            aria-label="Protocol"
+            value={protocol}
+            onChange={(e) => setProtocol(e.target.value as MappingProtocol)}
+          >
             <option value="udp">UDP</option>
             <option value="tcp">TCP</option>
           </select>
         </label>
         <label className="field">
           <span>External port</span>
-          <input aria-label="External port" value={externalPort} onChange={(e) => setExternalPort(e.target.value)} size={6} />
+          <input
+            aria-label="External port"
+            value={externalPort}
+            onChange={(e) => setExternalPort(e.target.value)}
+            size={6}
+          />
         </label>
         <label className="field">
           <span>Internal port</span>
-          <input aria-label="Internal port" value={internalPort} onChange={(e) => setInternalPort(e.target.value)} size={6} />
+          <input
+            aria-label="Internal port"
+            value={internalPort}
+            onChange={(e) => setInternalPort(e.target.value)}
+            size={6}
+          />
         </label>
         <label className="field">
           <span>Lease (s)</span>
-          <input aria-label="Lease seconds" value={lease} onChange={(e) => setLease(e.target.value)} size={6} />
+          <input
+            aria-label="Lease seconds"
+            value={lease}
+            onChange={(e) => setLease(e.target.value)}
+            size={6}
+          />
         </label>
       </div>
       <div className="notice">
-        <strong>This exposes this computer to the internet.</strong> Anyone can send packets to the external port and they
-        will reach port {Number.isFinite(int) ? int : '?'} here. NatScope gives the mapping a lease and removes it when it
-        exits (or at the next start if it crashed).
+        <strong>This exposes this computer to the internet.</strong> Anyone can send packets to the external
+        port and they will reach port {Number.isFinite(int) ? int : '?'} here. NatScope gives the mapping a
+        lease and removes it when it exits (or at the next start if it crashed).
         <label className="check">
-          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand; open this port
+          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I
+          understand; open this port
         </label>
       </div>
       <div className="step-nav">
@@ -74,7 +102,9 @@ export function AddMappingDialog(props: { available: MappingVia[]; busy: boolean
           type="button"
           className="primary"
           disabled={!confirmed || !valid || props.busy}
-          onClick={() => props.onAdd({ via, protocol, externalPort: ext, internalPort: int, leaseSeconds: leaseS })}
+          onClick={() =>
+            props.onAdd({ via, protocol, externalPort: ext, internalPort: int, leaseSeconds: leaseS })
+          }
         >
           {props.busy ? 'Adding…' : 'Add mapping'}
         </button>

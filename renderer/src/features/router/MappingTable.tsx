@@ -23,14 +23,26 @@ function useElapsed(since: number): number {
   return Math.max(0, Math.floor((now - since) / 1000));
 }
 
-export function MappingTable({ mappings, loadedAt, actions }: { mappings: RouterMapping[]; loadedAt: number; actions: MappingActions }) {
+export function MappingTable({
+  mappings,
+  loadedAt,
+  actions,
+}: {
+  mappings: RouterMapping[];
+  loadedAt: number;
+  actions: MappingActions;
+}) {
   const [sort, setSort] = useState<SortKey>('externalPort');
   const [protocol, setProtocol] = useState<'all' | 'udp' | 'tcp'>('all');
   const elapsed = useElapsed(loadedAt);
   const rows = useMemo(() => {
     const list = mappings.filter((m) => protocol === 'all' || m.protocol === protocol);
     const val = (m: RouterMapping): string | number =>
-      sort === 'lease' ? (m.leaseRemainingSeconds ?? Number.MAX_SAFE_INTEGER) : sort === 'internalClient' ? (m.internalClient ?? '') : m[sort];
+      sort === 'lease'
+        ? (m.leaseRemainingSeconds ?? Number.MAX_SAFE_INTEGER)
+        : sort === 'internalClient'
+          ? (m.internalClient ?? '')
+          : m[sort];
     return [...list].sort((a, b) => (val(a) < val(b) ? -1 : val(a) > val(b) ? 1 : 0));
   }, [mappings, protocol, sort]);
   const header = (key: SortKey, label: string) => (
@@ -46,7 +58,11 @@ export function MappingTable({ mappings, loadedAt, actions }: { mappings: Router
       <div className="form-row">
         <label className="field">
           <span>Protocol</span>
-          <select aria-label="Filter by protocol" value={protocol} onChange={(e) => setProtocol(e.target.value as 'all' | 'udp' | 'tcp')}>
+          <select
+            aria-label="Filter by protocol"
+            value={protocol}
+            onChange={(e) => setProtocol(e.target.value as 'all' | 'udp' | 'tcp')}
+          >
             <option value="all">All</option>
             <option value="udp">UDP</option>
             <option value="tcp">TCP</option>
@@ -82,7 +98,12 @@ export function MappingTable({ mappings, loadedAt, actions }: { mappings: Router
             const left = m.leaseRemainingSeconds === null ? null : m.leaseRemainingSeconds - elapsed;
             const key = mappingKey(m);
             return (
-              <tr key={key} className={[m.createdByNatScope ? 'own' : '', kind ? 'sip' : ''].join(' ').trim() || undefined}>
+              <tr
+                key={key}
+                className={
+                  [m.createdByNatScope ? 'own' : '', kind ? 'sip' : ''].join(' ').trim() || undefined
+                }
+              >
                 <td>{m.via}</td>
                 <td>{m.protocol.toUpperCase()}</td>
                 <td className="mono">
@@ -94,7 +115,9 @@ export function MappingTable({ mappings, loadedAt, actions }: { mappings: Router
                 <td>
                   {m.description ?? ''} {m.createdByNatScope && <Badge tone="ok">NatScope</Badge>}
                 </td>
-                <td className="mono">{m.permanent ? 'permanent' : left === null ? '—' : formatDuration(left)}</td>
+                <td className="mono">
+                  {m.permanent ? 'permanent' : left === null ? '—' : formatDuration(left)}
+                </td>
                 <td className="actions">
                   {m.createdByNatScope && (
                     <button type="button" onClick={() => actions.onVerify(m)}>

@@ -11,9 +11,12 @@ export function RouterCard({ report }: { report: RouterReport }) {
     <div className="cards">
       <div className="card" data-testid="router-card">
         <div className="card-label">Router</div>
-        <div className="card-value">{upnp.friendlyName ?? (upnp.found ? 'UPnP device' : report.gateway ?? 'Unknown')}</div>
+        <div className="card-value">
+          {upnp.friendlyName ?? (upnp.found ? 'UPnP device' : (report.gateway ?? 'Unknown'))}
+        </div>
         <div className="card-sub">
-          {[upnp.manufacturer, upnp.model, upnp.modelNumber].filter(Boolean).join(' · ') || 'No UPnP device description'}
+          {[upnp.manufacturer, upnp.model, upnp.modelNumber].filter(Boolean).join(' · ') ||
+            'No UPnP device description'}
         </div>
         {upnp.server && <div className="card-sub mono small">{upnp.server}</div>}
       </div>
@@ -25,7 +28,9 @@ export function RouterCard({ report }: { report: RouterReport }) {
       <div className="card" data-testid="router-protocols">
         <div className="card-label">Port-mapping protocols</div>
         <div className="card-sub">
-          <Badge tone={upnp.found ? 'ok' : 'unknown'}>UPnP IGD{upnp.igdVersion ? `:${upnp.igdVersion}` : ''} {upnp.found ? '✓' : '✗'}</Badge>{' '}
+          <Badge tone={upnp.found ? 'ok' : 'unknown'}>
+            UPnP IGD{upnp.igdVersion ? `:${upnp.igdVersion}` : ''} {upnp.found ? '✓' : '✗'}
+          </Badge>{' '}
           <Badge tone={natpmp.supported ? 'ok' : 'unknown'}>NAT-PMP {natpmp.supported ? '✓' : '✗'}</Badge>{' '}
           <Badge tone={pcp.supported ? 'ok' : 'unknown'}>PCP {pcp.supported ? '✓' : '✗'}</Badge>
         </div>
@@ -52,7 +57,8 @@ export function ProtocolPanel({ report }: { report: RouterReport }) {
               {natpmp.supported
                 ? `gateway ${natpmp.gateway ?? '?'} · external ${natpmp.externalIp ?? '?'} · epoch ${natpmp.epoch ?? '?'} s${natpmp.epochReset ? ' · router rebooted since last seen' : ''}`
                 : (natpmp.error ?? 'no answer')}
-              {natpmp.resultCode && ` · result ${natpmp.resultCode.code} ${natpmp.resultCode.name}: ${natpmp.resultCode.meaning}`}
+              {natpmp.resultCode &&
+                ` · result ${natpmp.resultCode.code} ${natpmp.resultCode.name}: ${natpmp.resultCode.meaning}`}
             </td>
           </tr>
           <tr>
@@ -63,14 +69,20 @@ export function ProtocolPanel({ report }: { report: RouterReport }) {
                 : pcp.natPmpOnly
                   ? 'the router speaks NAT-PMP only (answered PCP with "unsupported version")'
                   : (pcp.error ?? 'no answer')}
-              {pcp.resultCode && ` · result ${pcp.resultCode.code} ${pcp.resultCode.name}: ${pcp.resultCode.meaning}`}
+              {pcp.resultCode &&
+                ` · result ${pcp.resultCode.code} ${pcp.resultCode.name}: ${pcp.resultCode.meaning}`}
             </td>
           </tr>
           <tr>
             <th>UPnP services</th>
             <td>
               {report.upnp.services.length
-                ? report.upnp.services.map((s) => `${s.serviceType}${s.chosen ? ' (used)' : ''}${s.connectionStatus ? ` — ${s.connectionStatus}` : ''}${s.error ? ` — ${s.error}` : ''}`).join('; ')
+                ? report.upnp.services
+                    .map(
+                      (s) =>
+                        `${s.serviceType}${s.chosen ? ' (used)' : ''}${s.connectionStatus ? ` — ${s.connectionStatus}` : ''}${s.error ? ` — ${s.error}` : ''}`,
+                    )
+                    .join('; ')
                 : 'none'}
             </td>
           </tr>
@@ -78,7 +90,9 @@ export function ProtocolPanel({ report }: { report: RouterReport }) {
             <th>SSDP answers</th>
             <td>
               {report.upnp.ssdp.length
-                ? report.upnp.ssdp.map((a) => `${a.from} ${a.st ?? ''}${a.rejected ? ` (ignored: ${a.rejected})` : ''}`).join('; ')
+                ? report.upnp.ssdp
+                    .map((a) => `${a.from} ${a.st ?? ''}${a.rejected ? ` (ignored: ${a.rejected})` : ''}`)
+                    .join('; ')
                 : 'none'}
             </td>
           </tr>

@@ -38,19 +38,30 @@ export function RouterStep() {
 
   const report = state.status === 'done' ? state.output : null;
   const available: MappingVia[] = report
-    ? (['upnp', 'natpmp', 'pcp'] as const).filter((v) => (v === 'upnp' ? report.upnp.found : report[v].supported))
+    ? (['upnp', 'natpmp', 'pcp'] as const).filter((v) =>
+        v === 'upnp' ? report.upnp.found : report[v].supported,
+      )
     : [];
 
   const add = async (r: AddRequest, allowPermanent = false) => {
     setBusy(true);
     try {
       const out = await bridge.call('router.mappings.add', { ...r, confirmExposure: true, allowPermanent });
-      setMessage({ tone: 'ok', text: `Mapped ${r.protocol.toUpperCase()} ${out.mapping.externalPort} → ${out.mapping.internalClient}:${out.mapping.internalPort}. ${out.notes.join(' ')}` });
+      setMessage({
+        tone: 'ok',
+        text: `Mapped ${r.protocol.toUpperCase()} ${out.mapping.externalPort} → ${out.mapping.internalClient}:${out.mapping.internalPort}. ${out.notes.join(' ')}`,
+      });
       setAdding(false);
       probe();
     } catch (e) {
-      const detail = e instanceof NatScopeError ? (e.detail as { needsConfirmation?: string } | undefined) : undefined;
-      if (detail?.needsConfirmation === 'permanent-lease' && window.confirm('The router only accepts PERMANENT mappings (UPnP 725). A permanent mapping stays until deleted — NatScope will still delete it on exit. Create it anyway?')) {
+      const detail =
+        e instanceof NatScopeError ? (e.detail as { needsConfirmation?: string } | undefined) : undefined;
+      if (
+        detail?.needsConfirmation === 'permanent-lease' &&
+        window.confirm(
+          'The router only accepts PERMANENT mappings (UPnP 725). A permanent mapping stays until deleted — NatScope will still delete it on exit. Create it anyway?',
+        )
+      ) {
         return add(r, true);
       }
       setMessage({ tone: 'problem', text: `The router refused the mapping: ${errorText(e)}` });
@@ -73,7 +84,10 @@ export function RouterStep() {
         internalPort: m.internalPort,
         userPicked: notOurs ? true : undefined,
       });
-      setMessage({ tone: out.deleted ? 'ok' : 'problem', text: out.note ?? (out.deleted ? 'Mapping deleted.' : 'Not deleted.') });
+      setMessage({
+        tone: out.deleted ? 'ok' : 'problem',
+        text: out.note ?? (out.deleted ? 'Mapping deleted.' : 'Not deleted.'),
+      });
       probe();
     } catch (e) {
       setMessage({ tone: 'problem', text: `Delete failed: ${errorText(e)}` });
@@ -84,7 +98,11 @@ export function RouterStep() {
     const key = mappingKey(m);
     setVerify((v) => ({ ...v, [key]: 'checking…' }));
     try {
-      const out = await bridge.call('router.mappings.verify', { protocol: m.protocol, externalPort: m.externalPort, internalPort: m.internalPort });
+      const out = await bridge.call('router.mappings.verify', {
+        protocol: m.protocol,
+        externalPort: m.externalPort,
+        internalPort: m.internalPort,
+      });
       setVerify((v) => ({ ...v, [key]: `${out.status}: ${out.detail}` }));
     } catch (e) {
       setVerify((v) => ({ ...v, [key]: `error: ${errorText(e)}` }));
@@ -96,13 +114,21 @@ export function RouterStep() {
       <div className="panel-head">
         <div>
           <h2 id="step-title">Router</h2>
-          <p className="muted">What your router says through UPnP IGD, NAT-PMP and PCP — the same channels FreeSWITCH auto-nat uses.</p>
+          <p className="muted">
+            What your router says through UPnP IGD, NAT-PMP and PCP — the same channels FreeSWITCH auto-nat
+            uses.
+          </p>
         </div>
         <div>
           <button type="button" onClick={probe} disabled={state.status === 'running'}>
             {state.status === 'running' ? 'Asking the router…' : 'Refresh'}
           </button>{' '}
-          <button type="button" className="primary" disabled={available.length === 0} onClick={() => setAdding(true)}>
+          <button
+            type="button"
+            className="primary"
+            disabled={available.length === 0}
+            onClick={() => setAdding(true)}
+          >
             Add mapping…
           </button>
         </div>
@@ -126,12 +152,23 @@ export function RouterStep() {
           {message.text}
         </div>
       )}
-      {adding && <AddMappingDialog available={available} busy={busy} onAdd={(r) => void add(r)} onClose={() => setAdding(false)} />}
+      {adding && (
+        <AddMappingDialog
+          available={available}
+          busy={busy}
+          onAdd={(r) => void add(r)}
+          onClose={() => setAdding(false)}
+        />
+      )}
       {report && (
         <>
           <RouterCard report={report} />
           {report.findings.map((f) => (
-            <div key={f.id} className={f.severity === 'problem' ? 'error-banner' : 'notice'} data-testid={`router-finding-${f.id}`}>
+            <div
+              key={f.id}
+              className={f.severity === 'problem' ? 'error-banner' : 'notice'}
+              data-testid={`router-finding-${f.id}`}
+            >
               <Badge tone={f.severity}>{f.severity}</Badge> <strong>{f.title}</strong> — {f.meaning}
             </div>
           ))}
@@ -140,7 +177,11 @@ export function RouterStep() {
               {w}
             </div>
           ))}
-          <MappingTable mappings={allMappings(report)} loadedAt={loadedAt} actions={{ onDelete: (m) => void remove(m), onVerify: (m) => void check(m), verify }} />
+          <MappingTable
+            mappings={allMappings(report)}
+            loadedAt={loadedAt}
+            actions={{ onDelete: (m) => void remove(m), onVerify: (m) => void check(m), verify }}
+          />
           <ProtocolPanel report={report} />
         </>
       )}

@@ -17,7 +17,12 @@ function StepBody({ step }: { step: StepInfo }) {
     case 'network':
       return <NetworkStep />;
     case 'nat':
-      return <NatStep key={key} presetServers={demo ? [`${demo.stun.primary}:${demo.stun.ports[0] ?? 3478}`] : undefined} />;
+      return (
+        <NatStep
+          key={key}
+          presetServers={demo ? [`${demo.stun.primary}:${demo.stun.ports[0] ?? 3478}`] : undefined}
+        />
+      );
     case 'router':
       return <RouterStep />;
     case 'alg':

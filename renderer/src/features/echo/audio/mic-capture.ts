@@ -8,8 +8,13 @@ const FRAME = 160; // 20 ms at 8 kHz
  * Uses a ScriptProcessorNode: an AudioWorklet would need a separate module file, which the strict
  * CSP of both front doors would have to allow; the processor is enough for 8 kHz telephony audio.
  */
-export async function startMicCapture(law: G711Law, onFrames: (frames: string[]) => void): Promise<() => void> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
+export async function startMicCapture(
+  law: G711Law,
+  onFrames: (frames: string[]) => void,
+): Promise<() => void> {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: true, noiseSuppression: true },
+  });
   const ctx = new AudioContext({ sampleRate: 8000 });
   const source = ctx.createMediaStreamSource(stream);
   const proc = ctx.createScriptProcessor(1024, 1, 1);

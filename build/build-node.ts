@@ -16,14 +16,22 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['electron/cli/natscope.ts'],
-    outfile: 'dist/cli/natscope.mjs',
+    outfile: 'dist/cli/natscope-main.mjs',
     format: 'esm',
     // Bundled CommonJS dependencies (ws) call require(); give the ESM bundle one.
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __natscopeRequire } from 'node:module';\nconst require = __natscopeRequire(import.meta.url);",
+      js: "import { createRequire as __natscopeRequire } from 'node:module';\nconst require = __natscopeRequire(import.meta.url);",
     },
     // Optional native speed-ups of ws; the pure-JS fallbacks are used when absent.
     external: ['bufferutil', 'utf-8-validate'],
+  }),
+  build({
+    ...common,
+    entryPoints: ['electron/cli/launcher.ts'],
+    outfile: 'dist/cli/natscope.mjs',
+    format: 'esm',
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['./natscope-main.mjs'],
   }),
   build({
     ...common,

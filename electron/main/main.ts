@@ -13,6 +13,20 @@ const distDir = path.resolve(__dirname, '..');
 app.enableSandbox();
 void app.whenReady().then(() => {
   const services = createServices('electron', { pdf: htmlToPdf });
+  // Leftover mappings of a crashed run go first; this run's mappings are removed on quit.
+  void services.router.cleanupStale({}, AbortSignal.timeout(20_000)).catch(() => undefined);
+  let released = false;
+  app.on('before-quit', (e) => {
+    if (released) return;
+    e.preventDefault();
+    void services.router
+      .releaseSession()
+      .catch(() => undefined)
+      .finally(() => {
+        released = true;
+        app.quit();
+      });
+  });
   const indexUrl = rendererIndexUrl(distDir);
   wireIpc(createHandlers(services), (wc, frameUrl) => {
     const win = BrowserWindow.fromWebContents(wc);

@@ -25,11 +25,20 @@ export const serveCommand: CliCommand = {
       return 2;
     }
     const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url)).replace(/\/$/, '');
-    const host = await startWebHost({ services: createServices('web'), rendererDir, port });
+    const services = createServices('web');
+    // Mappings a crashed NatScope left behind go first (a no-op when the ledger has none).
+    void services.router
+      .cleanupStale({}, AbortSignal.timeout(20_000))
+      .catch((e: Error) => io.err(`warning: cleanup of leftover mappings failed: ${e.message}`));
+    const host = await startWebHost({ services, rendererDir, port });
     if (json) io.out(JSON.stringify({ url: host.url, port: host.port }));
     else io.out(`NatScope web mode: open ${host.url}\n(listening on 127.0.0.1:${host.port}; Ctrl-C stops)`);
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await host.close();
+    // Every mapping this process created through the UI is removed before it exits.
+    const released = await services.router.releaseSession();
+    if (released.removed > 0) io.err(`removed ${released.removed} port mapping(s) NatScope created`);
+    for (const f of released.failed) io.err(`warning: could not remove a mapping: ${f}`);
     return 0;
   },
 };

@@ -174,7 +174,14 @@ export function sectionsFromResults(r: StepResults): Sections {
         pcp: pcp.supported,
         routerFindings: r.router.findings.map((f) => f.title).join('; ') || null,
       },
-      mappings: [...upnp.mappings, ...r.router.ownMappings.filter((m) => m.via !== 'upnp')].map((m) => ({
+      // The UPnP table also lists NAT-PMP/PCP mappings (miniupnpd does): one row per ledger entry.
+      mappings: [
+        ...upnp.mappings,
+        ...r.router.ownMappings.filter(
+          (m) =>
+            m.via !== 'upnp' && !upnp.mappings.some((u) => u.ledgerId !== null && u.ledgerId === m.ledgerId),
+        ),
+      ].map((m) => ({
         protocol: m.protocol.toUpperCase(),
         externalPort: m.externalPort,
         internalClient: m.internalClient ?? '?',

@@ -4,4 +4,6 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
-await import('./natscope-main.mjs');
+// A computed specifier: the bundle sits next to this file only after the build.
+const bundle = './natscope-main.mjs';
+await import(bundle);

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { TcpConnection } from '../net/network.ts';
+import { wrapTcpSocket } from '../net/node-network.ts';
 
 export interface TcpListener {
   readonly local: { address: string; port: number };
@@ -30,7 +31,7 @@ export const nodeListenTcp: ListenTcp = async (o, onConnection) => {
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
-    onConnection(wrap(s));
+    onConnection(wrapTcpSocket(s));
   });
   server.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -50,45 +51,3 @@ export const nodeListenTcp: ListenTcp = async (o, onConnection) => {
       }),
   };
 };
-
-function wrap(socket: net.Socket): TcpConnection {
-  const dataListeners = new Set<(d: Uint8Array) => void>();
-  const closeListeners = new Set<(e?: Error) => void>();
-  let lastError: Error | undefined;
-  socket.on('data', (buf) => {
-    for (const l of dataListeners) l(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-  });
-  socket.on('error', (e) => (lastError = e));
-  socket.on('close', () => {
-    for (const l of closeListeners) l(lastError);
-  });
-  return {
-    local: { address: normalize(socket.localAddress), port: socket.localPort ?? 0 },
-    remote: { address: normalize(socket.remoteAddress), port: socket.remotePort ?? 0 },
-    write: (data) =>
-      new Promise((resolve, reject) => {
-        if (socket.destroyed) return reject(new Error('connection closed'));
-        socket.write(data, (err) => (err ? reject(err) : resolve()));
-      }),
-    onData(l) {
-      dataListeners.add(l);
-      return () => dataListeners.delete(l);
-    },
-    onClose(l) {
-      closeListeners.add(l);
-      return () => closeListeners.delete(l);
-    },
-    close: () =>
-      new Promise((resolve) => {
-        if (socket.destroyed) return resolve();
-        socket.once('close', () => resolve());
-        socket.end();
-        setTimeout(() => socket.destroy(), 1000).unref();
-      }),
-  };
-}
-
-function normalize(a: string | undefined): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a ?? '');
-  return m ? m[1]! : (a ?? '');
-}

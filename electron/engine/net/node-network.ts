@@ -93,6 +93,11 @@ async function connectTcp(options: ConnectTcpOptions): Promise<TcpConnection> {
       resolve(s);
     });
   });
+  return wrapTcpSocket(socket);
+}
+
+/** Wraps a connected node:net socket as a `TcpConnection` (used for outgoing and accepted connections). */
+export function wrapTcpSocket(socket: net.Socket): TcpConnection {
   const dataListeners = new Set<(data: Uint8Array) => void>();
   const closeListeners = new Set<(error?: Error) => void>();
   let lastError: Error | undefined;
@@ -104,10 +109,13 @@ async function connectTcp(options: ConnectTcpOptions): Promise<TcpConnection> {
     for (const l of closeListeners) l(lastError);
   });
   return {
-    local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
-    remote: options.remote,
+    local: { address: unmapV4(socket.localAddress), port: socket.localPort ?? 0 },
+    remote: { address: unmapV4(socket.remoteAddress), port: socket.remotePort ?? 0 },
     write: (data) =>
-      new Promise((resolve, reject) => socket.write(data, (err) => (err ? reject(err) : resolve()))),
+      new Promise((resolve, reject) => {
+        if (socket.destroyed) return reject(new Error('connection closed'));
+        socket.write(data, (err) => (err ? reject(err) : resolve()));
+      }),
     onData(l) {
       dataListeners.add(l);
       return () => dataListeners.delete(l);
@@ -124,4 +132,10 @@ async function connectTcp(options: ConnectTcpOptions): Promise<TcpConnection> {
         setTimeout(() => socket.destroy(), 1000).unref();
       }),
   };
+}
+
+/** "::ffff:192.0.2.1" (an IPv4 peer on a dual-stack socket) → "192.0.2.1". */
+function unmapV4(a: string | undefined): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a ?? '');
+  return m ? m[1]! : (a ?? '');
 }

@@ -94,3 +94,23 @@ test('Run everything: one progress view, then the summary', async ({ page }) => 
   await expectAudioBothWays(page);
   await page.screenshot({ path: 'test/artifacts/report-run-everything.png', fullPage: true });
 });
+
+test('Echo test with the microphone: frames go out as G.711 and the echo comes back', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(host.url);
+  await page.getByRole('button', { name: 'Try it offline' }).click();
+  await expect(page.getByTestId('demo-banner')).toBeVisible();
+  await step(page, /Echo test/);
+  await page.getByLabel('Audio out').selectOption('microphone');
+  await page.getByLabel('Duration seconds').fill('4');
+  await page.getByRole('button', { name: 'Start echo test' }).click();
+  await expect(page.getByTestId('echo-result')).toContainText('Audio flows both ways', { timeout: 30_000 });
+  // The (fake) microphone fed the RTP stream through call.pushAudio, and what came back is not
+  // silence: the service falls back to silence when no frames arrive, which would read ≤ −60 dBFS.
+  const audio = await page.getByTestId('echo-audio').innerText();
+  const frames = Number(/Microphone: (\d+) frames/.exec(audio)?.[1]);
+  const level = Number(/echo level (-?\d+) dBFS/.exec(audio)?.[1]);
+  expect(frames, audio).toBeGreaterThan(100);
+  expect(level, audio).toBeGreaterThan(-50);
+  await page.screenshot({ path: 'test/artifacts/echo-step-microphone.png', fullPage: true });
+});

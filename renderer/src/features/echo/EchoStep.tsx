@@ -5,6 +5,7 @@ import { useBridge } from '../../app/bridge-context.tsx';
 import { useResults } from '../../app/results-context.tsx';
 import { Badge } from '../../components/Tone.tsx';
 import { EchoPlayer } from './audio/echo-player.ts';
+import { frameLevelDb } from './audio/level.ts';
 import { startMicCapture } from './audio/mic-capture.ts';
 import { echoReducer, initialEchoView } from './echo-state.ts';
 import { LiveCharts } from './LiveCharts.tsx';
@@ -28,6 +29,10 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
   const [audioMode, setAudioMode] = useState<AudioMode>('test-signal');
   const [hear, setHear] = useState(true);
   const [muted, setMuted] = useState(false);
+  // What the microphone path did: frames the service accepted, and the loudest echo in the last second.
+  const [micFrames, setMicFrames] = useState(0);
+  const [echoLevel, setEchoLevel] = useState<number | null>(null);
+  const levelWindow = useRef({ at: 0, max: -96 });
   const controller = useRef<AbortController | null>(null);
   const player = useRef<EchoPlayer | null>(null);
   const stopMic = useRef<(() => void) | null>(null);
@@ -49,6 +54,8 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
     const c = new AbortController();
     controller.current = c;
     dispatch({ type: 'start' });
+    setMicFrames(0);
+    setEchoLevel(null);
     player.current?.close();
     player.current = hear ? new EchoPlayer() : null;
     player.current?.setMuted(muted);
@@ -66,11 +73,21 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
       const result = await bridge.call('call.echoTest', input, {
         signal: c.signal,
         onEvent: (e) => {
-          if (e.kind === 'audio') player.current?.push(e.payload, e.codec);
-          else dispatch({ type: 'event', event: e });
+          if (e.kind === 'audio') {
+            player.current?.push(e.payload, e.codec);
+            const w = levelWindow.current;
+            w.max = Math.max(w.max, frameLevelDb(e.payload, e.codec));
+            if (performance.now() - w.at > 1000) {
+              setEchoLevel(w.max);
+              levelWindow.current = { at: performance.now(), max: -96 };
+            }
+          } else dispatch({ type: 'event', event: e });
           if (e.kind === 'started' && audioMode === 'microphone') {
             startMicCapture('pcmu', (frames) => {
-              void bridge.call('call.pushAudio', { callId: e.callId, frames }).catch(() => {});
+              bridge.call('call.pushAudio', { callId: e.callId, frames }).then(
+                (r) => setMicFrames((n) => n + r.accepted),
+                () => undefined,
+              );
             }).then(
               (stop) => (stopMic.current = stop),
               (err: Error) =>
@@ -308,6 +325,14 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
           {last.audioLatencyMs !== null ? ` · audio round trip ${last.audioLatencyMs.toFixed(0)} ms` : ''}
           {last.emodel
             ? ` · E-model R ${last.emodel.R.toFixed(1)} (Ie,eff ${last.emodel.IeEff.toFixed(1)}, Id ${last.emodel.Id.toFixed(1)})`
+            : ''}
+        </p>
+      )}
+      {(micFrames > 0 || echoLevel !== null) && (
+        <p className="muted small" data-testid="echo-audio">
+          {audioMode === 'microphone' ? `Microphone: ${micFrames} frames sent as G.711` : 'Test tone'}
+          {echoLevel !== null
+            ? ` · echo level ${echoLevel.toFixed(0)} dBFS${echoLevel <= -60 ? ' (silence)' : ''}`
             : ''}
         </p>
       )}

@@ -3,6 +3,7 @@ import type { AlgPath, AlgResult } from '../../../../shared/contracts/alg.ts';
 import { useResults } from '../../app/results-context.tsx';
 import { useCall } from '../../app/use-call.ts';
 import { Badge, type Tone } from '../../components/Tone.tsx';
+import { TextField } from '../../components/Field.tsx';
 
 const pathTone = (s: AlgPath['status']): Tone =>
   s === 'untouched'
@@ -162,34 +163,29 @@ export function AlgStep({
         </div>
       </div>
       <div className="form-row">
-        <label className="field grow">
-          <span>Reflector (natscope server) HOST[:PORT] — conclusive</span>
-          <input
-            aria-label="Reflector"
-            value={reflector}
-            onChange={(e) => setReflector(e.target.value)}
-            disabled={running}
-            placeholder="reflector.example.net:5060"
-          />
-        </label>
-        <label className="field">
-          <span>or a SIP server (heuristic)</span>
-          <input
-            aria-label="SIP server"
-            value={sipServer}
-            onChange={(e) => setSipServer(e.target.value)}
-            disabled={running || reflector.trim() !== ''}
-          />
-        </label>
-        <label className="field">
-          <span>and a STUN server</span>
-          <input
-            aria-label="STUN server for ALG"
-            value={stunServer}
-            onChange={(e) => setStunServer(e.target.value)}
-            disabled={running || reflector.trim() !== ''}
-          />
-        </label>
+        <TextField
+          label="Reflector (natscope server) HOST[:PORT] — conclusive"
+          ariaLabel="Reflector"
+          grow
+          value={reflector}
+          onChange={setReflector}
+          disabled={running}
+          placeholder="reflector.example.net:5060"
+        />
+        <TextField
+          label="or a SIP server (heuristic)"
+          ariaLabel="SIP server"
+          value={sipServer}
+          onChange={setSipServer}
+          disabled={running || reflector.trim() !== ''}
+        />
+        <TextField
+          label="and a STUN server"
+          ariaLabel="STUN server for ALG"
+          value={stunServer}
+          onChange={setStunServer}
+          disabled={running || reflector.trim() !== ''}
+        />
         {running ? (
           <button type="button" onClick={cancel}>
             Cancel

@@ -10,6 +10,7 @@ import { startMicCapture } from './audio/mic-capture.ts';
 import { echoReducer, initialEchoView } from './echo-state.ts';
 import { LiveCharts } from './LiveCharts.tsx';
 import { SipLadder } from './SipLadder.tsx';
+import { SelectField, TextField } from '../../components/Field.tsx';
 
 type AudioMode = 'test-signal' | 'microphone';
 
@@ -122,80 +123,67 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
         </div>
       </div>
       <div className="form-row">
-        <label className="field">
-          <span>Call</span>
-          <select
-            aria-label="Echo service"
-            value={preset}
-            onChange={(e) => setPreset(e.target.value)}
-            disabled={view.running}
-          >
-            {ECHO_PRESETS.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.label}
-              </option>
-            ))}
-            <option value="custom">Custom URI…</option>
-          </select>
-        </label>
+        <SelectField
+          label="Call"
+          ariaLabel="Echo service"
+          value={preset}
+          onChange={setPreset}
+          disabled={view.running}
+        >
+          {ECHO_PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+          <option value="custom">Custom URI…</option>
+        </SelectField>
         {preset === 'custom' && (
-          <label className="field grow">
-            <span>SIP URI</span>
-            <input
-              aria-label="SIP URI"
-              value={customUri}
-              onChange={(e) => setCustomUri(e.target.value)}
-              placeholder="sip:9196@pbx.example.com"
-              disabled={view.running}
-            />
-          </label>
-        )}
-        <label className="field">
-          <span>Transport</span>
-          <select
-            aria-label="SIP transport"
-            value={transport}
-            onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp' | 'tls')}
-            disabled={view.running}
-          >
-            <option value="udp">UDP</option>
-            <option value="tcp">TCP</option>
-            <option value="tls">TLS</option>
-          </select>
-        </label>
-        <label className="field">
-          <span>Advertise</span>
-          <select
-            aria-label="Advertise"
-            value={advertise}
-            onChange={(e) => setAdvertise(e.target.value as 'local' | 'stun')}
-            disabled={view.running}
-          >
-            <option value="local">Local address</option>
-            <option value="stun">STUN-mapped address</option>
-          </select>
-        </label>
-        {advertise === 'stun' && (
-          <label className="field">
-            <span>STUN server</span>
-            <input
-              aria-label="STUN server for SDP"
-              value={stunServer}
-              onChange={(e) => setStunServer(e.target.value)}
-              disabled={view.running}
-            />
-          </label>
-        )}
-        <label className="field">
-          <span>Seconds</span>
-          <input
-            aria-label="Duration seconds"
-            value={duration}
-            onChange={(e) => setDuration(e.target.value)}
-            size={4}
+          <TextField
+            label="SIP URI"
+            grow
+            value={customUri}
+            onChange={setCustomUri}
+            placeholder="sip:9196@pbx.example.com"
             disabled={view.running}
           />
-        </label>
+        )}
+        <SelectField
+          label="Transport"
+          ariaLabel="SIP transport"
+          value={transport}
+          onChange={(v) => setTransport(v as 'udp' | 'tcp' | 'tls')}
+          disabled={view.running}
+        >
+          <option value="udp">UDP</option>
+          <option value="tcp">TCP</option>
+          <option value="tls">TLS</option>
+        </SelectField>
+        <SelectField
+          label="Advertise"
+          value={advertise}
+          onChange={(v) => setAdvertise(v as 'local' | 'stun')}
+          disabled={view.running}
+        >
+          <option value="local">Local address</option>
+          <option value="stun">STUN-mapped address</option>
+        </SelectField>
+        {advertise === 'stun' && (
+          <TextField
+            label="STUN server"
+            ariaLabel="STUN server for SDP"
+            value={stunServer}
+            onChange={setStunServer}
+            disabled={view.running}
+          />
+        )}
+        <TextField
+          label="Seconds"
+          ariaLabel="Duration seconds"
+          value={duration}
+          onChange={setDuration}
+          size={4}
+          disabled={view.running}
+        />
       </div>
       <div className="form-row">
         <label className="check">
@@ -209,52 +197,35 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
         </label>
         {useAccount && (
           <>
-            <label className="field">
-              <span>Registrar</span>
-              <input
-                aria-label="Registrar"
-                value={registrar}
-                onChange={(e) => setRegistrar(e.target.value)}
-                disabled={view.running}
-              />
-            </label>
-            <label className="field">
-              <span>User</span>
-              <input
-                aria-label="User"
-                value={username}
-                onChange={(e) => setUsername(e.target.value)}
-                disabled={view.running}
-                autoComplete="off"
-              />
-            </label>
-            <label className="field">
-              <span>Password</span>
-              <input
-                aria-label="Password"
-                type="password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                disabled={view.running}
-                autoComplete="off"
-              />
-            </label>
+            <TextField label="Registrar" value={registrar} onChange={setRegistrar} disabled={view.running} />
+            <TextField
+              label="User"
+              value={username}
+              onChange={setUsername}
+              disabled={view.running}
+              autoComplete="off"
+            />
+            <TextField
+              label="Password"
+              type="password"
+              value={password}
+              onChange={setPassword}
+              disabled={view.running}
+              autoComplete="off"
+            />
           </>
         )}
       </div>
       <div className="form-row">
-        <label className="field">
-          <span>Audio out</span>
-          <select
-            aria-label="Audio out"
-            value={audioMode}
-            onChange={(e) => setAudioMode(e.target.value as AudioMode)}
-            disabled={view.running}
-          >
-            <option value="test-signal">Test tone with markers</option>
-            <option value="microphone">Microphone (hear yourself)</option>
-          </select>
-        </label>
+        <SelectField
+          label="Audio out"
+          value={audioMode}
+          onChange={(v) => setAudioMode(v as AudioMode)}
+          disabled={view.running}
+        >
+          <option value="test-signal">Test tone with markers</option>
+          <option value="microphone">Microphone (hear yourself)</option>
+        </SelectField>
         <label className="check">
           <input
             type="checkbox"

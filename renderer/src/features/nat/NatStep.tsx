@@ -6,6 +6,7 @@ import { useCall } from '../../app/use-call.ts';
 import { Dot, type Tone } from '../../components/Tone.tsx';
 import { NatResultView } from './NatResultView.tsx';
 import { loadServerList, parseServerText, saveServerList } from './server-list.ts';
+import { SelectField } from '../../components/Field.tsx';
 
 const TEST_TITLES: Partial<Record<NatTestName, string>> = {
   'server-capability': 'Server check',
@@ -100,18 +101,15 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
             disabled={running}
           />
         </label>
-        <label className="field">
-          <span>Transport</span>
-          <select
-            aria-label="Transport"
-            value={transport}
-            onChange={(e) => setTransport(e.target.value as 'udp' | 'tcp')}
-            disabled={running}
-          >
-            <option value="udp">UDP</option>
-            <option value="tcp">TCP</option>
-          </select>
-        </label>
+        <SelectField
+          label="Transport"
+          value={transport}
+          onChange={(v) => setTransport(v as 'udp' | 'tcp')}
+          disabled={running}
+        >
+          <option value="udp">UDP</option>
+          <option value="tcp">TCP</option>
+        </SelectField>
         <label className="check">
           <input
             type="checkbox"

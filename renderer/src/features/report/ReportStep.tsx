@@ -7,6 +7,7 @@ import { useResults } from '../../app/results-context.tsx';
 import { exportText, reportFileName, saveFile, type MaskChoice } from './export.ts';
 import { RunEverything } from './RunEverything.tsx';
 import { SummaryView } from './SummaryView.tsx';
+import { TextField } from '../../components/Field.tsx';
 
 const list = (s: string) =>
   s
@@ -107,22 +108,13 @@ export function ReportStep() {
               <input type="checkbox" checked={maskIps} onChange={(e) => setMaskIps(e.target.checked)} /> Mask
               public IPs
             </label>
-            <label className="field">
-              <span>Mask user names (comma-separated)</span>
-              <input
-                aria-label="Mask user names"
-                value={maskUsers}
-                onChange={(e) => setMaskUsers(e.target.value)}
-              />
-            </label>
-            <label className="field">
-              <span>Mask host names</span>
-              <input
-                aria-label="Mask host names"
-                value={maskHosts}
-                onChange={(e) => setMaskHosts(e.target.value)}
-              />
-            </label>
+            <TextField
+              label="Mask user names (comma-separated)"
+              ariaLabel="Mask user names"
+              value={maskUsers}
+              onChange={setMaskUsers}
+            />
+            <TextField label="Mask host names" value={maskHosts} onChange={setMaskHosts} />
           </div>
           <div className="form-row export-buttons">
             <button type="button" onClick={() => void copy()}>

@@ -3,6 +3,7 @@ import type { DemoServer } from '../../../../shared/contracts/alg.ts';
 import type { Report } from '../../../../shared/model/report/report.ts';
 import { useCall } from '../../app/use-call.ts';
 import { Dot } from '../../components/Tone.tsx';
+import { TextField } from '../../components/Field.tsx';
 
 /** "Run everything": every step whose input is filled in, in sequence, with one progress view. */
 export function RunEverything({ demo, onReport }: { demo: DemoServer | null; onReport(r: Report): void }) {
@@ -21,33 +22,28 @@ export function RunEverything({ demo, onReport }: { demo: DemoServer | null; onR
         <strong>Run everything</strong> <span className="muted small">— all steps in one go</span>
       </summary>
       <div className="form-row">
-        <label className="field">
-          <span>STUN server</span>
-          <input
-            aria-label="Run-all STUN server"
-            value={stun}
-            onChange={(e) => setStun(e.target.value)}
-            disabled={running}
-          />
-        </label>
-        <label className="field">
-          <span>Reflector</span>
-          <input
-            aria-label="Run-all reflector"
-            value={reflector}
-            onChange={(e) => setReflector(e.target.value)}
-            disabled={running}
-          />
-        </label>
-        <label className="field grow">
-          <span>Echo URI</span>
-          <input
-            aria-label="Run-all echo URI"
-            value={echoUri}
-            onChange={(e) => setEchoUri(e.target.value)}
-            disabled={running}
-          />
-        </label>
+        <TextField
+          label="STUN server"
+          ariaLabel="Run-all STUN server"
+          value={stun}
+          onChange={setStun}
+          disabled={running}
+        />
+        <TextField
+          label="Reflector"
+          ariaLabel="Run-all reflector"
+          value={reflector}
+          onChange={setReflector}
+          disabled={running}
+        />
+        <TextField
+          label="Echo URI"
+          ariaLabel="Run-all echo URI"
+          grow
+          value={echoUri}
+          onChange={setEchoUri}
+          disabled={running}
+        />
         {running ? (
           <button type="button" onClick={cancel}>
             Cancel

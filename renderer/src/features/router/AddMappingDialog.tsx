@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { MappingProtocol, MappingVia } from '../../../../shared/contracts/router.ts';
+import { SelectField, TextField } from '../../components/Field.tsx';
 
 export interface AddRequest {
   via: MappingVia;
@@ -36,54 +37,20 @@ export function AddMappingDialog(props: {
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="add-mapping-title">
       <h3 id="add-mapping-title">Add a port mapping</h3>
       <div className="form-row">
-        <label className="field">
-          <span>Via</span>
-          <select aria-label="Via" value={via} onChange={(e) => setVia(e.target.value as MappingVia)}>
-            {props.available.map((v) => (
-              <option key={v} value={v}>
-                {v === 'upnp' ? 'UPnP IGD' : v === 'natpmp' ? 'NAT-PMP' : 'PCP'}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Protocol</span>
-          <select
-            aria-label="Protocol"
-            value={protocol}
-            onChange={(e) => setProtocol(e.target.value as MappingProtocol)}
-          >
-            <option value="udp">UDP</option>
-            <option value="tcp">TCP</option>
-          </select>
-        </label>
-        <label className="field">
-          <span>External port</span>
-          <input
-            aria-label="External port"
-            value={externalPort}
-            onChange={(e) => setExternalPort(e.target.value)}
-            size={6}
-          />
-        </label>
-        <label className="field">
-          <span>Internal port</span>
-          <input
-            aria-label="Internal port"
-            value={internalPort}
-            onChange={(e) => setInternalPort(e.target.value)}
-            size={6}
-          />
-        </label>
-        <label className="field">
-          <span>Lease (s)</span>
-          <input
-            aria-label="Lease seconds"
-            value={lease}
-            onChange={(e) => setLease(e.target.value)}
-            size={6}
-          />
-        </label>
+        <SelectField label="Via" value={via} onChange={(v) => setVia(v as MappingVia)}>
+          {props.available.map((v) => (
+            <option key={v} value={v}>
+              {v === 'upnp' ? 'UPnP IGD' : v === 'natpmp' ? 'NAT-PMP' : 'PCP'}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Protocol" value={protocol} onChange={(v) => setProtocol(v as MappingProtocol)}>
+          <option value="udp">UDP</option>
+          <option value="tcp">TCP</option>
+        </SelectField>
+        <TextField label="External port" value={externalPort} onChange={setExternalPort} size={6} />
+        <TextField label="Internal port" value={internalPort} onChange={setInternalPort} size={6} />
+        <TextField label="Lease (s)" ariaLabel="Lease seconds" value={lease} onChange={setLease} size={6} />
       </div>
       <div className="notice">
         <strong>This exposes this computer to the internet.</strong> Anyone can send packets to the external

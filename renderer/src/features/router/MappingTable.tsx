@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RouterMapping } from '../../../../shared/contracts/router.ts';
 import { Badge } from '../../components/Tone.tsx';
 import { formatDuration, sipPortKind } from './sip-ports.ts';
+import { SelectField } from '../../components/Field.tsx';
 
 type SortKey = 'externalPort' | 'protocol' | 'internalClient' | 'via' | 'lease';
 
@@ -56,18 +57,16 @@ export function MappingTable({
   return (
     <>
       <div className="form-row">
-        <label className="field">
-          <span>Protocol</span>
-          <select
-            aria-label="Filter by protocol"
-            value={protocol}
-            onChange={(e) => setProtocol(e.target.value as 'all' | 'udp' | 'tcp')}
-          >
-            <option value="all">All</option>
-            <option value="udp">UDP</option>
-            <option value="tcp">TCP</option>
-          </select>
-        </label>
+        <SelectField
+          label="Protocol"
+          ariaLabel="Filter by protocol"
+          value={protocol}
+          onChange={(v) => setProtocol(v as 'all' | 'udp' | 'tcp')}
+        >
+          <option value="all">All</option>
+          <option value="udp">UDP</option>
+          <option value="tcp">TCP</option>
+        </SelectField>
         <span className="muted small">
           {rows.length} of {mappings.length} mappings · <span className="legend own">NatScope’s own</span>{' '}
           <span className="legend sip">SIP/RTP port</span>

@@ -697,6 +697,9 @@ export class Lab {
       '-trace_msg',
       '-message_file',
       join(this.workDir, `${tag}.messages.log`),
+      // SIPp binds its media port (default 6000) even for signalling-only scenarios: give every
+      // instance its own unless the caller chose one, or two SIPps in a namespace race for 6000.
+      ...(o.args?.includes('-mp') ? [] : ['-mp', String(o.port + 10_000)]),
       ...(o.args ?? []),
     ];
     if (o.remote !== undefined) argv.push(o.remote);

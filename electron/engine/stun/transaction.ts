@@ -119,10 +119,15 @@ export class StunUdpPort {
     return this.socket.send(bytes, to);
   }
 
-  async close(): Promise<void> {
+  /** Stops reading the socket without closing it (a borrowed RTP or SIP socket). */
+  detach(): void {
     this.unsubscribe();
     this.byTid.clear();
     this.any.clear();
+  }
+
+  async close(): Promise<void> {
+    this.detach();
     await this.socket.close();
   }
 }

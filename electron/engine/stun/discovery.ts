@@ -38,7 +38,7 @@ import { ErrorCode } from './attr-error-code.ts';
 import { Software } from './attr-text.ts';
 import { ipFamily, normalizeIp } from './ip.ts';
 import { ProbeContext, changeRequest, mappedOf } from './probe.ts';
-import { RunRecorder } from './recorder.ts';
+import { RunRecorder, emptyServerRun } from './recorder.ts';
 import { tcpBinding } from './tcp-discovery.ts';
 import { sameEndpoint, type TransactionOutcome } from './transaction.ts';
 
@@ -92,32 +92,7 @@ export async function discoverUdp(o: UdpDiscoveryOptions): Promise<NatServerRun>
   const P = { address: normalizeIp(o.target.address), port: o.target.port };
   const random = o.random ?? Math.random;
   let tcp: RttProbe | null = null;
-  const result: NatServerRun = {
-    server: o.server,
-    address: formatEndpoint(P),
-    run: o.run,
-    transport: 'udp',
-    serverCapable: false,
-    serverKind: 'unreachable',
-    incapableReason: null,
-    otherAddress: null,
-    software: null,
-    mapping: null,
-    filtering: null,
-    hairpinning: null,
-    natDetected: null,
-    udpBlocked: false,
-    portPreserved: null,
-    mappedAddress: null,
-    localAddress: null,
-    classic: null,
-    ports: [],
-    lifetime: null,
-    tests: [],
-    transactions: rec.transactions,
-    warnings: rec.warnings,
-    durationMs: 0,
-  };
+  const result = emptyServerRun(rec, formatEndpoint(P), 'udp');
   try {
     rec.start('server-capability', `Binding request to ${formatEndpoint(P)}`);
     rec.start('filtering', 'CHANGE-REQUEST probes on fresh sockets');

@@ -5,6 +5,7 @@
 import {
   NatTestNameSchema,
   type NatEvent,
+  type NatServerRun,
   type NatTestName,
   type NatTestResult,
   type NatTestStatus,
@@ -127,4 +128,34 @@ export class RunRecorder {
     const order = NatTestNameSchema.options;
     return [...this.tests.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   }
+}
+
+/** A run with nothing known yet; discovery fills it in as its tests complete. */
+export function emptyServerRun(rec: RunRecorder, address: string, transport: 'udp' | 'tcp'): NatServerRun {
+  return {
+    server: rec.server,
+    address,
+    run: rec.run,
+    transport,
+    serverCapable: false,
+    serverKind: 'unreachable',
+    incapableReason: null,
+    otherAddress: null,
+    software: null,
+    mapping: null,
+    filtering: null,
+    hairpinning: null,
+    natDetected: null,
+    udpBlocked: false,
+    portPreserved: null,
+    mappedAddress: null,
+    localAddress: null,
+    classic: null,
+    ports: [],
+    lifetime: null,
+    tests: [],
+    transactions: rec.transactions,
+    warnings: rec.warnings,
+    durationMs: 0,
+  };
 }

@@ -21,7 +21,7 @@ import { Software } from './attr-text.ts';
 import { decodeMessage, encodeMessage, createMessage } from './message.ts';
 import { normalizeIp } from './ip.ts';
 import { mappedOf } from './probe.ts';
-import { RunRecorder } from './recorder.ts';
+import { RunRecorder, emptyServerRun } from './recorder.ts';
 import { StunTcpPort, sameEndpoint, type TransactionOutcome } from './transaction.ts';
 
 export interface TcpBindingResult {
@@ -147,32 +147,7 @@ export async function discoverTcp(o: TcpDiscoveryOptions): Promise<NatServerRun>
   const P = { address: normalizeIp(o.target.address), port: o.target.port };
   const random = o.random ?? Math.random;
   const open: StunTcpPort[] = [];
-  const result: NatServerRun = {
-    server: o.server,
-    address: formatEndpoint(P),
-    run: o.run,
-    transport: 'tcp',
-    serverCapable: false,
-    serverKind: 'unreachable',
-    incapableReason: null,
-    otherAddress: null,
-    software: null,
-    mapping: null,
-    filtering: null,
-    hairpinning: null,
-    natDetected: null,
-    udpBlocked: false,
-    portPreserved: null,
-    mappedAddress: null,
-    localAddress: null,
-    classic: null,
-    ports: [],
-    lifetime: null,
-    tests: [],
-    transactions: rec.transactions,
-    warnings: rec.warnings,
-    durationMs: 0,
-  };
+  const result = emptyServerRun(rec, formatEndpoint(P), 'tcp');
   try {
     rec.start(
       'tcp-mapping',

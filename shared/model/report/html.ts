@@ -1,6 +1,14 @@
 import { trafficLights, type Area, type Severity } from '../diagnosis/findings.ts';
 import { AREA_TITLE } from './markdown.ts';
 import type { Report } from './report.ts';
+import {
+  algTable,
+  interfacesTable,
+  mappingsTable,
+  samplesTable,
+  stunLogTable,
+  type TableSpec,
+} from './tables.ts';
 import { lineChart } from './svg-chart.ts';
 
 /** A single self-contained HTML file: inline CSS, inline SVG charts, no scripts, no external requests. */
@@ -21,6 +29,7 @@ const table = (headers: string[], rows: unknown[][]) =>
   `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
+const spec = (t: TableSpec) => table(t.headers, t.rows);
 const kv = (o: Record<string, unknown>) =>
   `<table class="kv"><tbody>${Object.entries(o)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
@@ -108,13 +117,7 @@ export function renderHtml(r: Report): string {
     );
   }
   if (r.network) {
-    parts.push(
-      '<h2>Network</h2>',
-      table(
-        ['Interface', 'Address', 'Class'],
-        r.network.interfaces.map((i) => [i.name, i.address, i.class]),
-      ),
-    );
+    parts.push('<h2>Network</h2>', spec(interfacesTable(r.network)));
     parts.push(
       `<p class="muted">Gateways: ${esc(r.network.gateways.join(', ') || 'none')} · primary address: ${esc(r.network.primary ?? 'none')}</p>`,
     );
@@ -129,50 +132,16 @@ export function renderHtml(r: Report): string {
       kv(r.nat.summary),
     );
     parts.push(
-      `<details><summary>STUN transaction log (${r.nat.transactions.length})</summary>${table(
-        ['Test', 'From', 'To', 'Request', 'Answer from', 'Answer', 'RTT ms'],
-        r.nat.transactions.map((t) => [
-          t.test,
-          t.from,
-          t.to,
-          t.request,
-          t.responseFrom,
-          t.response ?? 'timeout',
-          t.rttMs,
-        ]),
-      )}</details>`,
+      `<details><summary>STUN transaction log (${r.nat.transactions.length})</summary>${spec(stunLogTable(r.nat))}</details>`,
     );
   }
   if (r.router) {
     parts.push('<h2>Router</h2>', kv(r.router.summary));
-    parts.push(
-      table(
-        ['Proto', 'External', 'Internal', 'Description', 'Lease s', 'By NatScope'],
-        r.router.mappings.map((m) => [
-          m.protocol,
-          m.externalPort,
-          `${m.internalClient}:${m.internalPort}`,
-          m.description,
-          m.leaseSeconds ?? 'permanent',
-          m.createdByNatScope ? 'yes' : '',
-        ]),
-      ),
-    );
+    parts.push(spec(mappingsTable(r.router)));
   }
   if (r.alg) {
     parts.push('<h2>SIP ALG</h2>', kv(r.alg.summary));
-    parts.push(
-      table(
-        ['Transport', 'Port', 'Source port', 'Verdict', 'Rewritten fields'],
-        r.alg.rows.map((x) => [
-          x.transport,
-          x.port,
-          x.sourcePort,
-          x.verdict,
-          x.fields.map((f) => `${f.name}: ${f.sent ?? '∅'} → ${f.received ?? '∅'}`).join('; '),
-        ]),
-      ),
-    );
+    parts.push(spec(algTable(r.alg)));
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

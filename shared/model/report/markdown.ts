@@ -1,5 +1,13 @@
 import { trafficLights, type Area, type Severity } from '../diagnosis/findings.ts';
 import type { Report } from './report.ts';
+import {
+  algTable,
+  interfacesTable,
+  mappingsTable,
+  samplesTable,
+  stunLogTable,
+  type TableSpec,
+} from './tables.ts';
 
 /** Markdown that pastes well into GitHub issues and forums: headings, tables, collapsible raw traces. */
 const ICON: Record<Severity, string> = { ok: '🟢', info: '🔵', warning: '🟠', problem: '🔴' };
@@ -21,6 +29,7 @@ const table = (headers: string[], rows: unknown[][]) =>
     `| ${headers.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ].join('\n');
+const spec = (t: TableSpec) => table(t.headers, t.rows);
 const kv = (o: Record<string, unknown>) => table(['', ''], Object.entries(o));
 const fence = (s: string) => `\`\`\`\n${s.replace(/```/g, '`\u200b``')}\n\`\`\``;
 const details = (summary: string, body: string) =>
@@ -75,15 +84,7 @@ export function renderMarkdown(r: Report): string {
   }
 
   if (r.network) {
-    out.push(
-      '## Network',
-      '',
-      table(
-        ['Interface', 'Address', 'Class'],
-        r.network.interfaces.map((i) => [i.name, i.address, i.class]),
-      ),
-      '',
-    );
+    out.push('## Network', '', spec(interfacesTable(r.network)), '');
     out.push(
       `Gateways: ${r.network.gateways.join(', ') || 'none'} · primary address: ${r.network.primary ?? 'none'}`,
       '',
@@ -96,73 +97,20 @@ export function renderMarkdown(r: Report): string {
   }
   if (r.nat) {
     out.push(`## NAT behaviour (STUN server ${r.nat.server})`, '', kv(r.nat.summary), '');
-    out.push(
-      details(
-        `STUN transaction log (${r.nat.transactions.length})`,
-        table(
-          ['Test', 'From', 'To', 'Request', 'Answer from', 'Answer', 'RTT ms'],
-          r.nat.transactions.map((t) => [
-            t.test,
-            t.from,
-            t.to,
-            t.request,
-            t.responseFrom,
-            t.response ?? 'timeout',
-            t.rttMs,
-          ]),
-        ),
-      ),
-      '',
-    );
+    out.push(details(`STUN transaction log (${r.nat.transactions.length})`, spec(stunLogTable(r.nat))), '');
   }
   if (r.router) {
     out.push('## Router', '', kv(r.router.summary), '');
-    out.push(
-      r.router.mappings.length
-        ? table(
-            ['Proto', 'External', 'Internal', 'Description', 'Lease s', 'By NatScope'],
-            r.router.mappings.map((m) => [
-              m.protocol,
-              m.externalPort,
-              `${m.internalClient}:${m.internalPort}`,
-              m.description,
-              m.leaseSeconds ?? 'permanent',
-              m.createdByNatScope ? 'yes' : '',
-            ]),
-          )
-        : 'No port mappings.',
-      '',
-    );
+    out.push(r.router.mappings.length ? spec(mappingsTable(r.router)) : 'No port mappings.', '');
   }
   if (r.alg) {
     out.push('## SIP ALG', '', kv(r.alg.summary), '');
-    out.push(
-      table(
-        ['Transport', 'Port', 'Source port', 'Verdict', 'Rewritten fields'],
-        r.alg.rows.map((x) => [
-          x.transport,
-          x.port,
-          x.sourcePort,
-          x.verdict,
-          x.fields.map((f) => `${f.name}: ${f.sent ?? '∅'} → ${f.received ?? '∅'}`).join('; '),
-        ]),
-      ),
-      '',
-    );
+    out.push(spec(algTable(r.alg)), '');
   }
   if (r.call) {
     out.push('## Echo test call', '', kv(r.call.summary), '');
     if (r.call.samples.length)
-      out.push(
-        details(
-          `Per-second stats (${r.call.samples.length})`,
-          table(
-            ['t s', 'Loss %', 'Jitter ms', 'RTT ms', 'MOS'],
-            r.call.samples.map((s) => [s.t, s.lossPercent, s.jitterMs, s.rttMs, s.mos]),
-          ),
-        ),
-        '',
-      );
+      out.push(details(`Per-second stats (${r.call.samples.length})`, spec(samplesTable(r.call))), '');
     out.push(
       details(
         `SIP ladder (${r.call.ladder.length} messages)`,

@@ -1,0 +1,58 @@
+import type { Report } from './report.ts';
+
+/**
+ * The report's tables, defined once: Markdown and HTML render the same columns and cells, so the
+ * two exports cannot drift apart.
+ */
+export interface TableSpec {
+  headers: string[];
+  rows: unknown[][];
+}
+
+type R<K extends keyof Report> = NonNullable<Report[K]>;
+
+export const interfacesTable = (n: R<'network'>): TableSpec => ({
+  headers: ['Interface', 'Address', 'Class'],
+  rows: n.interfaces.map((i) => [i.name, i.address, i.class]),
+});
+
+export const stunLogTable = (n: R<'nat'>): TableSpec => ({
+  headers: ['Test', 'From', 'To', 'Request', 'Answer from', 'Answer', 'RTT ms'],
+  rows: n.transactions.map((t) => [
+    t.test,
+    t.from,
+    t.to,
+    t.request,
+    t.responseFrom,
+    t.response ?? 'timeout',
+    t.rttMs,
+  ]),
+});
+
+export const mappingsTable = (r: R<'router'>): TableSpec => ({
+  headers: ['Proto', 'External', 'Internal', 'Description', 'Lease s', 'By NatScope'],
+  rows: r.mappings.map((m) => [
+    m.protocol,
+    m.externalPort,
+    `${m.internalClient}:${m.internalPort}`,
+    m.description,
+    m.leaseSeconds ?? 'permanent',
+    m.createdByNatScope ? 'yes' : '',
+  ]),
+});
+
+export const algTable = (a: R<'alg'>): TableSpec => ({
+  headers: ['Transport', 'Port', 'Source port', 'Verdict', 'Rewritten fields'],
+  rows: a.rows.map((x) => [
+    x.transport,
+    x.port,
+    x.sourcePort,
+    x.verdict,
+    x.fields.map((f) => `${f.name}: ${f.sent ?? '∅'} → ${f.received ?? '∅'}`).join('; '),
+  ]),
+});
+
+export const samplesTable = (c: R<'call'>): TableSpec => ({
+  headers: ['t s', 'Loss %', 'Jitter ms', 'RTT ms', 'MOS'],
+  rows: c.samples.map((s) => [s.t, s.lossPercent, s.jitterMs, s.rttMs, s.mos]),
+});

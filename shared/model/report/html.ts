@@ -107,6 +107,10 @@ export function renderHtml(r: Report): string {
         lineChart({ label: 'MOS', unit: '', color: '#0f7b45', points: s.map((p) => ({ x: p.t, y: p.mos })) }),
       ].join('')}</div>`,
     );
+    if (s.length)
+      parts.push(
+        `<details><summary>Per-second stats (${s.length})</summary>${spec(samplesTable(r.call))}</details>`,
+      );
     parts.push(
       `<details><summary>SIP ladder (${r.call.ladder.length} messages)</summary>${r.call.ladder
         .map(

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
-import { trafficLights, type Area, type Severity } from '../../../shared/model/diagnosis/findings.ts';
+import type { Area, Severity } from '../../../shared/model/diagnosis/findings.ts';
 import { renderReport, type ReportFormat } from '../../../shared/model/report/build.ts';
 import { AREA_TITLE } from '../../../shared/model/report/markdown.ts';
 import type { CliCommand } from '../command.ts';
 import { heading, table } from '../format.ts';
+import { reportLights } from '../../../shared/model/report/report.ts';
 
 const MARK: Record<Severity, string> = { ok: 'OK', info: 'INFO', warning: 'WARN', problem: 'PROBLEM' };
 
@@ -100,7 +101,7 @@ export const diagnoseCommand: CliCommand = {
       io.out(JSON.stringify(report, null, 2));
       return 0;
     }
-    const lights = trafficLights(report.findings);
+    const lights = reportLights(report);
     io.out(heading('Summary'));
     io.out(
       table(

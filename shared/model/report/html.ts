@@ -1,6 +1,6 @@
-import { trafficLights, type Area, type Severity } from '../diagnosis/findings.ts';
+import type { Area, Severity } from '../diagnosis/findings.ts';
 import { AREA_TITLE } from './markdown.ts';
-import type { Report } from './report.ts';
+import { reportLights, type Report } from './report.ts';
 import {
   algTable,
   interfacesTable,
@@ -44,7 +44,7 @@ th{color:#5d6b7e;font-weight:600}table.kv th{width:35%}.finding{border:1px solid
 .charts{display:flex;flex-wrap:wrap;gap:12px}pre{background:#f5f7fa;padding:8px;overflow-x:auto;font-size:12px}code{font-size:12px}`;
 
 export function renderHtml(r: Report): string {
-  const lights = trafficLights(r.findings);
+  const lights = reportLights(r);
   const parts: string[] = [];
   parts.push(
     `<h1>NatScope report</h1><p class="muted">Generated ${esc(r.generatedAt)} by NatScope ${esc(r.app.version)} on ${esc(r.app.platform)}. Secrets redacted.</p>`,

@@ -1,5 +1,5 @@
-import { trafficLights, type Area, type Severity } from '../diagnosis/findings.ts';
-import type { Report } from './report.ts';
+import type { Area, Severity } from '../diagnosis/findings.ts';
+import { reportLights, type Report } from './report.ts';
 import {
   algTable,
   interfacesTable,
@@ -49,7 +49,7 @@ export function renderMarkdown(r: Report): string {
   out.push(`Secrets are redacted${masked.length ? `; masked: ${masked.join(', ')}` : ''}.`, '');
 
   out.push('## Summary', '');
-  const lights = trafficLights(r.findings);
+  const lights = reportLights(r);
   out.push(
     table(
       ['Area', 'Status'],

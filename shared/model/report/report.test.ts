@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { redactReport, renderReport, type ReportFormat } from './build.ts';
 import { REDACTED } from './redact.ts';
 import { SAMPLE_PASSWORD, sampleReport } from './sample-report.ts';
+import { reportLights } from './report.ts';
 
 const FORMATS: ReportFormat[] = ['json', 'md', 'html'];
 
@@ -51,5 +52,17 @@ describe('report', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/src="http/i);
     expect(html).toContain('<svg');
+  });
+
+  it('lights: worst finding per area, ok for a step that ran clean, absent for one that did not run', () => {
+    const lights = reportLights(sampleReport());
+    expect(lights).toMatchObject({
+      network: 'ok',
+      nat: 'problem',
+      router: 'problem',
+      alg: 'problem',
+      call: 'warning',
+    });
+    expect(reportLights({ findings: [], steps: [{ id: 'nat', status: 'skipped' }] })).toEqual({});
   });
 });

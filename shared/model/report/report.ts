@@ -1,4 +1,4 @@
-import type { Finding } from '../diagnosis/findings.ts';
+import { trafficLights, type Area, type Finding, type Severity } from '../diagnosis/findings.ts';
 
 /**
  * The report document (JSON, versioned). Markdown and HTML are rendered from it, after redaction,
@@ -99,4 +99,17 @@ export interface Report {
     samples: CallSample[];
     ladder: LadderMessage[];
   };
+}
+
+/**
+ * The summary's traffic light per area: the worst finding's severity, or "ok" when the area's
+ * step ran and found nothing to report. Areas whose step did not run are absent ("not checked").
+ */
+export function reportLights(r: Pick<Report, 'findings' | 'steps'>): Partial<Record<Area, Severity>> {
+  const lights = trafficLights(r.findings);
+  for (const s of r.steps) {
+    const area: Area | null = s.id === 'registration' ? null : s.id;
+    if (area && s.status === 'done' && lights[area] === undefined) lights[area] = 'ok';
+  }
+  return lights;
 }

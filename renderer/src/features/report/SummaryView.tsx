@@ -1,14 +1,14 @@
-import { trafficLights, type Area, type Severity } from '../../../../shared/model/diagnosis/findings.ts';
+import type { Area, Severity } from '../../../../shared/model/diagnosis/findings.ts';
 import { AREA_TITLE } from '../../../../shared/model/report/markdown.ts';
-import type { Report } from '../../../../shared/model/report/report.ts';
 import { Badge, type Tone } from '../../components/Tone.tsx';
+import { reportLights, type Report } from '../../../../shared/model/report/report.ts';
 
 const TONE: Record<Severity, Tone> = { ok: 'ok', info: 'info', warning: 'warning', problem: 'problem' };
 const WORD: Record<Severity, string> = { ok: 'Fine', info: 'Note', warning: 'Attention', problem: 'Problem' };
 
 /** Traffic-light line per area, a "what to do next" list, then every finding with its evidence. */
 export function SummaryView({ report }: { report: Report }) {
-  const lights = trafficLights(report.findings);
+  const lights = reportLights(report);
   const todo = report.findings.filter((f) => f.severity === 'problem' || f.severity === 'warning');
   return (
     <>

@@ -134,17 +134,20 @@ export function createReportService(deps: DiagnoseDeps) {
         ?.address?.replace(/^\[(.+)\]:\d+$/, '$1')
         .replace(/:\d+$/, '');
       if (stunIp && !ctx.signal.aborted) results.path = await deps.network.hops({ target: stunIp });
-      await step('router', input.skipRouter ? 'skipped on request' : null, () =>
-        deps.router.probe(
-          withDefaults(
-            'router.probe',
-            results.nat?.mappedAddress ? { stunMappedAddress: results.nat.mappedAddress } : {},
+      await step(
+        'router',
+        input.skipRouter ? 'skipped on request (--no-router, or the loopback demo)' : null,
+        () =>
+          deps.router.probe(
+            withDefaults(
+              'router.probe',
+              results.nat?.mappedAddress ? { stunMappedAddress: results.nat.mappedAddress } : {},
+            ),
+            {
+              signal: ctx.signal,
+              emit: (e) => ctx.emit({ ...e, step: `router: ${e.step}` }),
+            },
           ),
-          {
-            signal: ctx.signal,
-            emit: (e) => ctx.emit({ ...e, step: `router: ${e.step}` }),
-          },
-        ),
       );
       // With UDP blocked, UDP probes can only time out: test what can work instead of waiting.
       const udpBlocked = results.nat?.udpBlocked === true;

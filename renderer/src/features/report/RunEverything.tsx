@@ -58,6 +58,8 @@ export function RunEverything({ demo, onReport }: { demo: DemoServer | null; onR
                 ...(reflector.trim() ? { reflector: reflector.trim() } : {}),
                 ...(echoUri.trim() ? { echoUri: echoUri.trim() } : {}),
                 callSeconds: 5,
+                // The loopback demo has no router: never send UPnP/NAT-PMP/PCP onto the real LAN from it.
+                skipRouter: demo !== null,
               })
             }
           >

@@ -27,7 +27,9 @@ function fakeTransport(reliable = false) {
     onClose: () => () => {},
     close: async () => {},
   };
-  return { t, sent, clock, receive: (text: string) => deliver(text, SERVER) };
+  const log = new MessageLog(() => clock.now());
+  const layer = new TransactionLayer({ transport: t, clock, log, userAgent: 'x' });
+  return { t, sent, clock, log, layer, receive: (text: string) => deliver(text, SERVER) };
 }
 
 function request(method: string, branch = newBranch()) {
@@ -63,13 +65,7 @@ function user() {
 
 describe('client INVITE transaction (RFC 3261 §17.1.1)', () => {
   it('Timer A retransmits at 0.5, 1, 2, 4, 8, 16 s and Timer B times out at 32 s', () => {
-    const { t, sent, clock } = fakeTransport();
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { sent, clock, layer } = fakeTransport();
     const { u, events } = user();
     const r = request('INVITE');
     layer.sendRequest({ method: 'INVITE', branch: r.branch, text: r.text, dest: SERVER }, u);
@@ -79,9 +75,7 @@ describe('client INVITE transaction (RFC 3261 §17.1.1)', () => {
   });
 
   it('a provisional response stops Timer A; the final non-2xx is ACKed (same branch) and repeats absorbed', () => {
-    const { t, sent, clock, receive } = fakeTransport();
-    const log = new MessageLog(() => clock.now());
-    const layer = new TransactionLayer({ transport: t, clock, log, userAgent: 'x' });
+    const { sent, clock, receive, log, layer } = fakeTransport();
     const { u, events } = user();
     const r = request('INVITE');
     layer.sendRequest({ method: 'INVITE', branch: r.branch, text: r.text, dest: SERVER }, u);
@@ -106,13 +100,7 @@ describe('client INVITE transaction (RFC 3261 §17.1.1)', () => {
   });
 
   it('2xx repeats are passed up flagged so the UA re-sends its ACK', () => {
-    const { t, clock, receive } = fakeTransport();
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { receive, layer } = fakeTransport();
     const { u, events } = user();
     const r = request('INVITE');
     layer.sendRequest({ method: 'INVITE', branch: r.branch, text: r.text, dest: SERVER }, u);
@@ -122,13 +110,7 @@ describe('client INVITE transaction (RFC 3261 §17.1.1)', () => {
   });
 
   it('no retransmissions on a reliable transport, Timer B still applies', () => {
-    const { t, sent, clock } = fakeTransport(true);
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { sent, clock, layer } = fakeTransport(true);
     const { u, events } = user();
     const r = request('INVITE');
     layer.sendRequest({ method: 'INVITE', branch: r.branch, text: r.text, dest: SERVER }, u);
@@ -140,13 +122,7 @@ describe('client INVITE transaction (RFC 3261 §17.1.1)', () => {
 
 describe('client non-INVITE transaction (RFC 3261 §17.1.2)', () => {
   it('Timer E doubles up to T2 (4 s), Timer F times out at 32 s', () => {
-    const { t, sent, clock } = fakeTransport();
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { sent, clock, layer } = fakeTransport();
     const { u, events } = user();
     const r = request('REGISTER');
     layer.sendRequest({ method: 'REGISTER', branch: r.branch, text: r.text, dest: SERVER }, u);
@@ -158,13 +134,7 @@ describe('client non-INVITE transaction (RFC 3261 §17.1.2)', () => {
   });
 
   it('in Proceeding, retransmits every T2; the final response ends it and repeats are absorbed', () => {
-    const { t, sent, clock, receive } = fakeTransport();
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { sent, clock, receive, layer } = fakeTransport();
     const { u, events } = user();
     const r = request('BYE');
     layer.sendRequest({ method: 'BYE', branch: r.branch, text: r.text, dest: SERVER }, u);
@@ -181,13 +151,7 @@ describe('client non-INVITE transaction (RFC 3261 §17.1.2)', () => {
 
 describe('server transactions (RFC 3261 §17.2)', () => {
   it('a repeated BYE is answered again from the transaction, not passed to the UA', () => {
-    const { t, sent, clock, receive } = fakeTransport();
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { sent, receive, layer } = fakeTransport();
     let seen = 0;
     layer.onRequest = (req, tx) => {
       seen++;
@@ -201,13 +165,7 @@ describe('server transactions (RFC 3261 §17.2)', () => {
   });
 
   it('a 200 to a re-INVITE is re-sent (Timer G) until the ACK arrives', () => {
-    const { t, sent, clock, receive } = fakeTransport();
-    const layer = new TransactionLayer({
-      transport: t,
-      clock,
-      log: new MessageLog(() => clock.now()),
-      userAgent: 'x',
-    });
+    const { sent, clock, receive, layer } = fakeTransport();
     layer.onRequest = (req, tx) => tx.respond(buildResponse(req, 200, 'OK', { userAgent: 'x' }), 200);
     const inv = request('INVITE').text.replace('10.0.0.2:5060', '10.0.0.1:5060');
     receive(inv);

@@ -80,12 +80,7 @@ function wireJitterMs(pcapPath: string): { jitterMs: number; packets: number } {
 describeLab('lab echo call accuracy', () => {
   it('5 % random loss per direction is reported as 5 ± 1.5 %', async () => {
     await withLab('masquerade', { lossPercent: 5, coturn: false, stund: false }, async (lab) => {
-      await lab.startSipp('server', {
-        scenario: 'uas-echo.xml',
-        port: lab.ports.sip,
-        name: 'sipp-uas',
-        args: ['-rtp_echo', '-mi', lab.addr.serverPrimary, '-mp', '6000'],
-      });
+      await lab.startSippEcho();
       const r = await call(lab, lab.ports.sip, 30);
       expect(r.answered).toBe(true);
       const s = r.rtp!;

@@ -13,18 +13,8 @@ import type { VariantName } from './variants.ts';
 const SECRET = 'secret'; // registrar.xml's password (set with -set pass)
 
 async function startEchoServers(lab: Lab): Promise<void> {
-  await lab.startSipp('server', {
-    scenario: 'uas-echo.xml',
-    port: lab.ports.sip,
-    name: 'sipp-uas',
-    args: ['-rtp_echo', '-mi', lab.addr.serverPrimary, '-mp', '6000'],
-  });
-  await lab.startSipp('server', {
-    scenario: 'registrar.xml',
-    port: lab.ports.registrar,
-    name: 'sipp-registrar',
-    args: ['-set', 'user', 'alice', '-set', 'pass', SECRET],
-  });
+  await lab.startSippEcho();
+  await lab.startSippRegistrar('alice', SECRET);
 }
 
 async function call(lab: Lab, args: string[], timeoutMs = 60_000) {

@@ -125,12 +125,7 @@ describeLab('lab natscope diagnose', () => {
   it('the SIP password appears in no output: human, JSON, and Markdown/HTML/JSON reports', async () => {
     const password = 'Zq9-lab-hunter2';
     await inLab('masquerade', {}, async (lab) => {
-      await lab.startSipp('server', {
-        scenario: 'registrar.xml',
-        port: lab.ports.registrar,
-        name: 'sipp-registrar',
-        args: ['-set', 'user', 'alice', '-set', 'pass', password],
-      });
+      await lab.startSippRegistrar('alice', password);
       const account = [
         '--registrar',
         `${lab.addr.serverPrimary}:${lab.ports.registrar}`,

@@ -650,6 +650,26 @@ export class Lab {
     return p;
   }
 
+  /** SIPp as echo UAS on the server's SIP port: answers INVITEs and echoes RTP (media port 6000). */
+  startSippEcho(): Promise<Peer> {
+    return this.startSipp('server', {
+      scenario: 'uas-echo.xml',
+      port: PORTS.sip,
+      name: 'sipp-uas',
+      args: ['-rtp_echo', '-mi', this.addr.serverPrimary, '-mp', '6000'],
+    });
+  }
+
+  /** SIPp as digest-auth registrar on the server's registrar port, for one user and password. */
+  startSippRegistrar(user: string, password: string): Promise<Peer> {
+    return this.startSipp('server', {
+      scenario: 'registrar.xml',
+      port: PORTS.registrar,
+      name: 'sipp-registrar',
+      args: ['-set', 'user', user, '-set', 'pass', password],
+    });
+  }
+
   /** Run SIPp to completion (UAC). Bounded by timeoutMs; returns its exit code and logs. */
   async runSipp(
     host: HostName,

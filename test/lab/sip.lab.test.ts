@@ -32,18 +32,8 @@ describeLab('lab SIP (SIPp, masquerade)', () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await startLab('masquerade', { coturn: false, stund: false });
-    await lab.startSipp('server', {
-      scenario: 'uas-echo.xml',
-      port: lab.ports.sip,
-      name: 'sipp-uas',
-      args: ['-rtp_echo', '-mi', lab.addr.serverPrimary, '-mp', '6000'],
-    });
-    await lab.startSipp('server', {
-      scenario: 'registrar.xml',
-      port: lab.ports.registrar,
-      name: 'sipp-registrar',
-      args: ['-set', 'user', 'alice', '-set', 'pass', 'secret'],
-    });
+    await lab.startSippEcho();
+    await lab.startSippRegistrar('alice', 'secret');
   });
   afterAll(async () => {
     await lab?.destroy();

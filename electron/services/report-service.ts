@@ -1,3 +1,4 @@
+import { hostOfEndpoint } from '../../shared/model/endpoint.ts';
 import type { z } from 'zod';
 import type { AppInfo } from '../../shared/contracts/app.ts';
 import type { AlgResult } from '../../shared/contracts/alg.ts';
@@ -129,10 +130,8 @@ export function createReportService(deps: DiagnoseDeps) {
         deps.nat.discover(withDefaults('nat.discover', { servers: input.stunServers }), quiet),
       );
       // The path towards the STUN server shows a carrier-grade NAT as a 100.64/10 hop.
-      const stunIp = results.nat?.servers
-        .find((s) => s.address)
-        ?.address?.replace(/^\[(.+)\]:\d+$/, '$1')
-        .replace(/:\d+$/, '');
+      const stunAddress = results.nat?.servers.find((s) => s.address)?.address;
+      const stunIp = stunAddress ? hostOfEndpoint(stunAddress) : null;
       if (stunIp && !ctx.signal.aborted) results.path = await deps.network.hops({ target: stunIp });
       await step(
         'router',

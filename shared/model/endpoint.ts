@@ -9,6 +9,14 @@ export function formatEndpoint(ep: Endpoint): string {
   return ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
 }
 
+/** The address part of a `formatEndpoint` string ("ip:port" or "[v6]:port"); a bare address is returned as is. */
+export function hostOfEndpoint(ep: string): string {
+  const bracket = /^\[([^\]]+)\]:\d+$/.exec(ep);
+  if (bracket) return bracket[1]!;
+  const v4 = /^([^:]+):\d+$/.exec(ep);
+  return v4 ? v4[1]! : ep;
+}
+
 /** Parses "host", "host:port", "[v6]:port" or a bare IPv6 address; `defaultPort` fills a missing port. */
 export function parseHostPort(input: string, defaultPort: number): { host: string; port: number } {
   const s = input.trim();

@@ -1,3 +1,4 @@
+import { hostOfEndpoint } from '../endpoint.ts';
 import type { AlgResult } from '../../contracts/alg.ts';
 import type { CallResult } from '../../contracts/call.ts';
 import type { NatReport } from '../../contracts/nat.ts';
@@ -20,8 +21,7 @@ export interface StepResults {
   path?: Hops;
 }
 
-const ipOf = (ep: string | null) =>
-  ep ? ep.replace(/^\[(.+)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1') : null;
+const ipOf = (ep: string | null) => (ep ? hostOfEndpoint(ep) : null);
 
 export function factsFromResults(r: StepResults): DiagnosisFacts {
   const facts: DiagnosisFacts = {};

@@ -1,3 +1,4 @@
+import { hostOfEndpoint } from '../endpoint.ts';
 import { classifyAddress, isPrivateClass } from '../address-class.ts';
 import { findRouterQuirk } from '../../data/router-quirks.ts';
 import type { DiagnosisFacts } from './facts.ts';
@@ -32,11 +33,7 @@ const REF = {
   },
 };
 
-const ipOf = (ep: string | null): string | null => {
-  if (!ep) return null;
-  const m = /^\[(.+)\]:\d+$/.exec(ep) ?? /^(.+):\d+$/.exec(ep);
-  return m ? m[1]! : ep;
-};
+const ipOf = (ep: string | null): string | null => (ep ? hostOfEndpoint(ep) : null);
 
 const safeClass = (ip: string | null) => {
   if (!ip) return null;

@@ -14,6 +14,11 @@ interface DemoValue {
   stop(): Promise<void>;
 }
 
+/** The demo's STUN server as "host:port", the form every step's STUN input takes. */
+export function demoStunServer(demo: DemoServer): string {
+  return `${demo.stun.primary}:${demo.stun.ports[0] ?? 3478}`;
+}
+
 const DemoContext = createContext<DemoValue | null>(null);
 
 export function DemoProvider({ children }: { children: ReactNode }) {

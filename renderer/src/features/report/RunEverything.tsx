@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { DemoServer } from '../../../../shared/contracts/alg.ts';
 import type { Report } from '../../../../shared/model/report/report.ts';
+import { demoStunServer } from '../../app/demo-context.tsx';
 import { useCall } from '../../app/use-call.ts';
 import { Dot } from '../../components/Tone.tsx';
 import { TextField } from '../../components/Field.tsx';
@@ -9,7 +10,7 @@ import { TextField } from '../../components/Field.tsx';
 export function RunEverything({ demo, onReport }: { demo: DemoServer | null; onReport(r: Report): void }) {
   const { state, run, cancel } = useCall('diagnose.run');
   // Remounted (keyed) when the offline demo starts, so the demo's addresses are the initial values.
-  const [stun, setStun] = useState(demo ? `${demo.stun.primary}:${demo.stun.ports[0] ?? 3478}` : '');
+  const [stun, setStun] = useState(demo ? demoStunServer(demo) : '');
   const [reflector, setReflector] = useState(demo?.reflector ?? '');
   const [echoUri, setEchoUri] = useState(demo?.echoUri ?? '');
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useDemo } from '../../app/demo-context.tsx';
+import { demoStunServer, useDemo } from '../../app/demo-context.tsx';
 import { AlgStep } from '../alg/AlgStep.tsx';
 import { EchoStep } from '../echo/EchoStep.tsx';
 import { NatStep } from '../nat/NatStep.tsx';
@@ -17,12 +17,7 @@ function StepBody({ step }: { step: StepInfo }) {
     case 'network':
       return <NetworkStep />;
     case 'nat':
-      return (
-        <NatStep
-          key={key}
-          presetServers={demo ? [`${demo.stun.primary}:${demo.stun.ports[0] ?? 3478}`] : undefined}
-        />
-      );
+      return <NatStep key={key} presetServers={demo ? [demoStunServer(demo)] : undefined} />;
     case 'router':
       return <RouterStep />;
     case 'alg':

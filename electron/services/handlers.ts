@@ -10,23 +10,26 @@ export type Handler<M extends MethodName> = (
 
 export type Handlers = { [M in MethodName]: Handler<M> };
 
-/** The typed map from contract method to service call — one line each, shared by IPC and WebSocket. */
+/**
+ * The typed map from contract method to service call — one line each, shared by IPC and WebSocket.
+ * Step results pass through `session.remember` so `report.build` can use them without a round trip.
+ */
 export function createHandlers(s: Services): Handlers {
   return {
-    'alg.test': (i, c) => s.alg.test(i, c),
+    'alg.test': (i, c) => s.session.remember('alg', s.alg.test(i, c)),
     'companion.startDemo': () => s.companion.startDemo(),
     'companion.stopDemo': () => s.companion.stopDemo(),
     'app.info': () => s.app.info(),
-    'call.echoTest': (i, c) => s.call.echoTest(i, c),
+    'call.echoTest': (i, c) => s.session.remember('call', s.call.echoTest(i, c)),
     'call.pushAudio': (i) => s.call.pushAudio(i),
-    'network.snapshot': () => s.network.snapshot(),
+    'network.snapshot': () => s.session.remember('network', s.network.snapshot()),
     'network.hops': (i) => s.network.hops(i),
-    'nat.discover': (i, c) => s.nat.discover(i, c),
+    'nat.discover': (i, c) => s.session.remember('nat', s.nat.discover(i, c)),
     'nat.defaultServers': () => s.nat.defaultServers(),
     'report.build': (i) => s.report.build(i),
     'diagnose.run': (i, c) => s.report.run(i, c),
     'report.pdf': (i) => s.report.pdf(i),
-    'router.probe': (i, c) => s.router.probe(i, c),
+    'router.probe': (i, c) => s.session.remember('router', s.router.probe(i, c)),
     'router.mappings.list': (i, c) => s.router.listMappings(i, c.signal),
     'router.mappings.add': (i, c) => s.router.addMapping(i, c),
     'router.mappings.delete': (i, c) => s.router.deleteMapping(i, c.signal),

@@ -23,6 +23,7 @@ import { diagnose } from '../../shared/model/diagnosis/rules.ts';
 import { redactReport } from '../../shared/model/report/build.ts';
 import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
 import type { CallContext } from './call-context.ts';
+import type { SessionResults } from './session-results.ts';
 
 type In<M extends keyof typeof contract> = z.output<(typeof contract)[M]['input']>;
 
@@ -36,6 +37,8 @@ export interface DiagnoseDeps {
   call: { echoTest(input: In<'call.echoTest'>, ctx: CallContext<never>): Promise<CallResult> };
   /** Renders HTML to PDF; only the desktop app has one (Electron's printToPDF). */
   pdf?: (html: string) => Promise<Uint8Array>;
+  /** The latest step results the front doors ran, for `report.build`'s `fromHost`. */
+  session?: SessionResults;
 }
 
 type Mask = z.output<typeof MaskOptionsSchema> | undefined;
@@ -83,12 +86,22 @@ export function createReportService(deps: DiagnoseDeps) {
   return {
     /** A report from the results the wizard already has; steps it lacks are listed as skipped. */
     build(input: z.output<typeof ReportBuildInputSchema>): Promise<Report> {
-      const { secrets, mask, callSamples, ...results } = input;
+      const { secrets, mask, callSamples, fromHost, ...given } = input;
       const order = ['network', 'nat', 'router', 'alg', 'call'] as const;
-      const steps: StepOutcome[] = order.map((id) =>
-        results[id] ? { id, status: 'done' } : { id, status: 'skipped', reason: 'not run in this session' },
-      );
-      return assemble({ ...results, callSamples }, steps, secrets, mask);
+      const results: StepResults = { ...given, callSamples };
+      const steps: StepOutcome[] = order.map((id) => {
+        if (!results[id] && fromHost.includes(id))
+          (results as Record<string, unknown>)[id] = deps.session?.get(id);
+        if (results[id]) return { id, status: 'done' };
+        return {
+          id,
+          status: 'skipped',
+          reason: fromHost.includes(id)
+            ? 'this host no longer has the result (restarted?): run the step again'
+            : 'not run in this session',
+        };
+      });
+      return assemble(results, steps, secrets, mask);
     },
 
     /** Runs every step whose inputs are present, in sequence, with one progress stream. */

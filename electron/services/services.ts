@@ -13,6 +13,7 @@ import { nodeNetwork } from '../engine/net/node-network.ts';
 import { systemClock } from '../engine/clock/clock.ts';
 import { defaultStateDir, openLedger } from '../engine/mappings/ledger.ts';
 import { openRefusalLog } from '../engine/mappings/refusal-log.ts';
+import { createSessionResults } from './session-results.ts';
 
 /**
  * The only API the front doors (Electron IPC, web host, CLI) call. Each service orchestrates engine
@@ -53,7 +54,8 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
     }),
   };
   // Diagnosis and reports orchestrate the other services, so they are built on top of them.
-  return { ...base, report: createReportService({ ...base, pdf: options.pdf }) };
+  const session = createSessionResults();
+  return { ...base, session, report: createReportService({ ...base, pdf: options.pdf, session }) };
 }
 
 export type Services = ReturnType<typeof createServices>;

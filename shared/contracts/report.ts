@@ -146,9 +146,18 @@ export const MaskOptionsSchema = z
   })
   .strict();
 
-/** The wizard's results so far, sent back to build a report from what the user already ran. */
+/** Steps whose latest result the host keeps for `report.build` (see `fromHost`). */
+export const HOST_RESULT_STEPS = ['network', 'nat', 'router', 'alg', 'call'] as const;
+export type HostResultStep = (typeof HOST_RESULT_STEPS)[number];
+
+/** The wizard's results so far, to build a report from what the user already ran. */
 export const ReportBuildInputSchema = z
   .object({
+    /**
+     * Steps to take from the host's own latest result (the UI ran them through this host) instead
+     * of a result sent here: keeps the UI's frames small. A result given below wins.
+     */
+    fromHost: z.array(z.enum(HOST_RESULT_STEPS)).max(HOST_RESULT_STEPS.length).default([]),
     network: NetworkSnapshotSchema.optional(),
     nat: NatReportSchema.optional(),
     router: RouterReportSchema.optional(),

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { HOST_RESULT_STEPS } from '../../../../shared/contracts/report.ts';
 import type { ReportFormat } from '../../../../shared/model/report/build.ts';
 import type { Report } from '../../../../shared/model/report/report.ts';
 import { useBridge } from '../../app/bridge-context.tsx';
@@ -28,10 +29,13 @@ export function ReportStep() {
   const mask: MaskChoice = { publicIps: maskIps, usernames: list(maskUsers), hostnames: list(maskHosts) };
 
   const buildFromSession = useCallback(() => {
-    const { secrets, callSamples, ...rest } = results;
+    const { secrets, callSamples, ...steps } = results;
+    // The host ran every step for us and keeps the latest results: name them instead of sending
+    // them back (a large router table would not fit in one web-mode frame).
+    const fromHost = HOST_RESULT_STEPS.filter((s) => steps[s] !== undefined);
     bridge
       .call('report.build', {
-        ...rest,
+        fromHost,
         secrets: secrets ?? [],
         callSamples: callSamples?.map((s) => ({
           t: Math.round(s.elapsedSec),

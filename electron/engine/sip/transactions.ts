@@ -14,275 +14,18 @@
  */
 import type { IncomingRequestMessage } from 'sip.js/lib/core/index.js';
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
-import type { Clock, TimerHandle } from '../clock/clock.ts';
+import type { Clock } from '../clock/clock.ts';
+import { ClientTransaction, type ClientTransactionUser } from './client-transaction.ts';
 import type { MessageLog } from './message-log.ts';
+import { RFC3261_TIMERS, type SipTimers, type TransactionHost } from './transaction-host.ts';
+import { ServerTransaction } from './server-transaction.ts';
 import { isResponse, parseSip, topVia, type SipResponse } from './sip-message.ts';
 import type { SipTransport } from './transport.ts';
 
-export interface SipTimers {
-  T1: number;
-  T2: number;
-  T4: number;
-}
-export const RFC3261_TIMERS: SipTimers = { T1: 500, T2: 4000, T4: 5000 };
+export { ClientTransaction, type ClientTransactionUser } from './client-transaction.ts';
+export { ServerTransaction } from './server-transaction.ts';
 
-export interface ClientTransactionUser {
-  onResponse(res: SipResponse, retransmission: boolean): void;
-  /** Timer B or F fired: no final response (the UA treats it as 408, RFC 3261 §8.1.3.1). */
-  onTimeout(): void;
-  onTransportError(err: Error): void;
-}
-
-type ClientState = 'calling' | 'trying' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
-type ServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
-
-export class ClientTransaction {
-  readonly method: string;
-  readonly branch: string;
-  readonly dest: Endpoint;
-  state: ClientState;
-  private readonly layer: TransactionLayer;
-  private readonly text: string;
-  private readonly user: ClientTransactionUser;
-  private retransmitTimer: TimerHandle | null = null;
-  private timeoutTimer: TimerHandle | null = null;
-  private endTimer: TimerHandle | null = null;
-  private ackText: string | null = null;
-  private readonly seen2xxTags = new Set<string>();
-  /** How many times the request went out (1 + retransmissions). */
-  sends = 0;
-
-  constructor(
-    layer: TransactionLayer,
-    o: { method: string; branch: string; text: string; dest: Endpoint },
-    user: ClientTransactionUser,
-  ) {
-    this.layer = layer;
-    this.method = o.method;
-    this.branch = o.branch;
-    this.text = o.text;
-    this.dest = o.dest;
-    this.user = user;
-    this.state = o.method === 'INVITE' ? 'calling' : 'trying';
-  }
-
-  start(): void {
-    const { T1, T2 } = this.layer.timers;
-    this.transmit(false);
-    if (!this.layer.transport.reliable) {
-      // Timer A (INVITE): T1, doubling without cap. Timer E (non-INVITE): T1, doubling up to T2.
-      let interval = T1;
-      const arm = () => {
-        this.retransmitTimer = this.layer.clock.setTimeout(() => {
-          if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
-          // INVITE stops retransmitting once a provisional response arrived (§17.1.1.2).
-          if (this.method === 'INVITE' && this.state === 'proceeding') return;
-          this.transmit(true);
-          interval =
-            this.method === 'INVITE'
-              ? interval * 2
-              : this.state === 'proceeding'
-                ? T2
-                : Math.min(interval * 2, T2);
-          arm();
-        }, interval);
-      };
-      arm();
-    }
-    // Timer B / F: 64·T1 without a final response → timeout.
-    this.timeoutTimer = this.layer.clock.setTimeout(() => {
-      if (this.state === 'calling' || this.state === 'trying' || this.state === 'proceeding') {
-        this.terminate();
-        this.user.onTimeout();
-      }
-    }, 64 * T1);
-  }
-
-  private transmit(retransmission: boolean): void {
-    this.sends++;
-    this.layer.wireSend(this.text, this.dest, retransmission, (err) => this.transportError(err));
-  }
-
-  transportError(err: Error): void {
-    if (this.state === 'terminated' || this.state === 'completed' || this.state === 'accepted') return;
-    this.terminate();
-    this.user.onTransportError(err);
-  }
-
-  /** Called by the layer for a response whose branch and CSeq method match; `logIndex` marks repeats. */
-  receive(res: SipResponse): boolean {
-    const code = res.statusCode;
-    const { T1, T4 } = this.layer.timers;
-    const unreliable = !this.layer.transport.reliable;
-    switch (this.state) {
-      case 'calling':
-      case 'trying':
-      case 'proceeding':
-        if (code < 200) {
-          this.state = 'proceeding';
-          if (this.method === 'INVITE') this.retransmitTimer?.cancel();
-          this.user.onResponse(res, false);
-          return false;
-        }
-        this.retransmitTimer?.cancel();
-        this.timeoutTimer?.cancel();
-        if (this.method === 'INVITE' && code < 300) {
-          // RFC 6026 §8.4 "Accepted": absorb 2xx repeats (the UA re-sends its ACK) for Timer M = 64·T1.
-          this.state = 'accepted';
-          this.seen2xxTags.add(res.toTag ?? '');
-          this.endTimer = this.layer.clock.setTimeout(() => this.terminate(), 64 * T1);
-          this.user.onResponse(res, false);
-          return false;
-        }
-        this.state = 'completed';
-        if (this.method === 'INVITE') {
-          this.ackText = this.buildAck(res);
-          this.layer.wireSend(this.ackText, this.dest, false, () => {});
-        }
-        // Timer D (32 s, INVITE) / Timer K (T4, non-INVITE); zero on reliable transports.
-        this.endTimer = this.layer.clock.setTimeout(
-          () => this.terminate(),
-          unreliable ? (this.method === 'INVITE' ? 32_000 : T4) : 0,
-        );
-        this.user.onResponse(res, false);
-        return false;
-      case 'accepted':
-        if (code >= 200 && code < 300) {
-          const tag = res.toTag ?? '';
-          if (this.seen2xxTags.has(tag)) {
-            this.user.onResponse(res, true); // a 2xx repeat: the UA re-sends the ACK (§13.2.2.4)
-            return true;
-          }
-          this.seen2xxTags.add(tag); // a 2xx from another fork
-          this.user.onResponse(res, false);
-          return false;
-        }
-        return true;
-      case 'completed':
-        // A repeated final response: re-send the ACK (INVITE) and absorb it.
-        if (this.ackText && code >= 300) this.layer.wireSend(this.ackText, this.dest, true, () => {});
-        return true;
-      default:
-        return true;
-    }
-  }
-
-  /** §17.1.1.3: ACK for a non-2xx final response — same branch, To from the response. */
-  private buildAck(res: SipResponse): string {
-    const req = parseSip(this.text) as IncomingRequestMessage;
-    const lines = [`ACK ${req.ruri} SIP/2.0`, `Via: ${req.getHeader('via')}`];
-    for (const r of req.getHeaders('route')) lines.push(`Route: ${r}`);
-    lines.push(
-      `Max-Forwards: 70`,
-      `From: ${req.getHeader('from')}`,
-      `To: ${res.getHeader('to')}`,
-      `Call-ID: ${req.callId}`,
-      `CSeq: ${req.cseq} ACK`,
-      `User-Agent: ${this.layer.userAgent}`,
-      'Content-Length: 0',
-      '',
-      '',
-    );
-    return lines.join('\r\n');
-  }
-
-  terminate(): void {
-    this.state = 'terminated';
-    this.retransmitTimer?.cancel();
-    this.timeoutTimer?.cancel();
-    this.endTimer?.cancel();
-    this.layer.forgetClient(this);
-  }
-}
-
-export class ServerTransaction {
-  readonly request: IncomingRequestMessage;
-  readonly from: Endpoint;
-  readonly key: string;
-  state: ServerState = 'proceeding';
-  private readonly layer: TransactionLayer;
-  private lastResponse: string | null = null;
-  private timers: TimerHandle[] = [];
-
-  constructor(layer: TransactionLayer, request: IncomingRequestMessage, from: Endpoint, key: string) {
-    this.layer = layer;
-    this.request = request;
-    this.from = from;
-    this.key = key;
-  }
-
-  get method(): string {
-    return this.request.method;
-  }
-
-  /** Where responses go: over UDP the request's source address and port (RFC 3581 §4), else the connection. */
-  private get dest(): Endpoint {
-    return this.from;
-  }
-
-  respond(text: string, status: number): void {
-    if (this.state !== 'proceeding') return;
-    this.lastResponse = text;
-    this.layer.wireSend(text, this.dest, false, () => {});
-    if (status < 200) return;
-    const { T1, T2, T4 } = this.layer.timers;
-    const unreliable = !this.layer.transport.reliable;
-    if (this.method !== 'INVITE') {
-      this.state = 'completed';
-      // Timer J: keep absorbing request repeats for 64·T1 (unreliable) — §17.2.2.
-      this.after(unreliable ? 64 * T1 : 0, () => this.terminate());
-      return;
-    }
-    this.state = status < 300 ? 'accepted' : 'completed';
-    if (unreliable) {
-      // Timer G: re-send the final response at T1, doubling up to T2, until the ACK arrives.
-      let interval = T1;
-      const arm = () =>
-        this.after(interval, () => {
-          if (this.state !== 'completed' && this.state !== 'accepted') return;
-          this.layer.wireSend(text, this.dest, true, () => {});
-          interval = Math.min(interval * 2, T2);
-          arm();
-        });
-      arm();
-    }
-    // Timer H: give up waiting for the ACK after 64·T1.
-    this.after(64 * T1, () => {
-      if (this.state === 'completed' || this.state === 'accepted') {
-        this.layer.onAckTimeout?.(this);
-        this.terminate();
-      }
-    });
-    void T4;
-  }
-
-  /** ACK arrived (matched by branch for non-2xx, by Call-ID + CSeq for 2xx). */
-  ack(): void {
-    if (this.state !== 'completed' && this.state !== 'accepted') return;
-    this.state = 'confirmed';
-    for (const t of this.timers) t.cancel();
-    this.timers = [];
-    // Timer I: absorb ACK repeats for T4 on unreliable transports.
-    this.after(this.layer.transport.reliable ? 0 : this.layer.timers.T4, () => this.terminate());
-  }
-
-  /** A repeat of the request: re-send the last response (if any) — §17.2.1 / §17.2.2. */
-  repeat(): void {
-    if (this.lastResponse && this.state !== 'confirmed')
-      this.layer.wireSend(this.lastResponse, this.dest, true, () => {});
-  }
-
-  private after(ms: number, fn: () => void): void {
-    this.timers.push(this.layer.clock.setTimeout(fn, ms));
-  }
-
-  terminate(): void {
-    this.state = 'terminated';
-    for (const t of this.timers) t.cancel();
-    this.timers = [];
-    this.layer.forgetServer(this);
-  }
-}
+export { RFC3261_TIMERS, type SipTimers } from './transaction-host.ts';
 
 export interface TransactionLayerOptions {
   transport: SipTransport;
@@ -292,7 +35,7 @@ export interface TransactionLayerOptions {
   timers?: SipTimers;
 }
 
-export class TransactionLayer {
+export class TransactionLayer implements TransactionHost {
   readonly transport: SipTransport;
   readonly clock: Clock;
   readonly timers: SipTimers;
@@ -332,7 +75,7 @@ export class TransactionLayer {
     o: { method: string; branch: string; text: string; dest: Endpoint },
     user: ClientTransactionUser,
   ): ClientTransaction {
-    const tx = new ClientTransaction(this, o, user);
+    const tx = new ClientTransaction(this, o, user, (t) => this.forgetClient(t));
     this.clients.set(`${o.branch}|${o.method}`, tx);
     tx.start();
     return tx;
@@ -426,17 +169,20 @@ export class TransactionLayer {
       existing.repeat();
       return;
     }
-    const tx = new ServerTransaction(this, req, from, key);
+    const tx = new ServerTransaction(this, req, from, key, {
+      onAckTimeout: (t) => this.onAckTimeout?.(t),
+      onTerminated: (t) => this.forgetServer(t),
+    });
     this.servers.set(key, tx);
     if (this.onRequest) this.onRequest(req, tx);
   }
 
-  forgetClient(tx: ClientTransaction): void {
+  private forgetClient(tx: ClientTransaction): void {
     const key = `${tx.branch}|${tx.method}`;
     if (this.clients.get(key) === tx) this.clients.delete(key);
   }
 
-  forgetServer(tx: ServerTransaction): void {
+  private forgetServer(tx: ServerTransaction): void {
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
 

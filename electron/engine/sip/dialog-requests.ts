@@ -1,0 +1,51 @@
+/**
+ * Requests the far end sends inside our dialog (UAS side) — RFC 3261 §12.2.2 (CSeq ordering), §15.1.2
+ * (BYE), §14.2 (re-INVITE), RFC 3311 §5.2 (UPDATE), §11.2 (OPTIONS), RFC 6086 §4.2 (INFO). The ACK for
+ * our 2xx to a re-INVITE is matched by the transaction layer (Timer G/H, §13.3.1.4) and needs nothing
+ * here. One switch, one case per method: a new in-dialog behaviour is a new case.
+ *
+ * Media (RFC 3264): an offer in a re-INVITE or UPDATE is handed to `dialog.media.answerOffer`, which
+ * returns the answer; that is where the media layer learns a new remote address or direction
+ * (hold, §8.4). A re-INVITE without SDP asks us to offer (RFC 3264 §5, RFC 3261 §14.2): it is
+ * answered without a body today.
+ */
+import type { IncomingRequestMessage } from 'sip.js/lib/core/index.js';
+import type { Dialog } from './dialog.ts';
+import { buildResponse } from './request-builder.ts';
+import type { ServerTransaction } from './transactions.ts';
+
+export function handleInDialogRequest(d: Dialog, req: IncomingRequestMessage, tx: ServerTransaction): void {
+  const userAgent = d.core.userAgent;
+  const reply = (
+    status: number,
+    reason: string,
+    extra: Parameters<typeof buildResponse>[3] = { userAgent },
+  ) => tx.respond(buildResponse(req, status, reason, extra), status);
+  // §12.2.2: a CSeq lower than the last one is out of order.
+  if (d.remoteCseq !== null && req.cseq < d.remoteCseq && req.method !== 'ACK') {
+    reply(500, 'Server Internal Error');
+    return;
+  }
+  d.remoteCseq = req.cseq;
+  switch (req.method) {
+    case 'BYE': // §15.1.2: 200, the dialog and session end.
+      reply(200, 'OK');
+      d.endedByRemote(req);
+      return;
+    case 'INVITE': // §14.2 re-INVITE (target refresh, session change)
+    case 'UPDATE': {
+      // RFC 3311 §5.2
+      const answer = req.body && d.media ? d.media.answerOffer(req.body) : null;
+      reply(200, 'OK', {
+        userAgent,
+        contact: d.core.contactHeader(),
+        body: answer ? { type: 'application/sdp', text: answer } : undefined,
+      });
+      return;
+    }
+    case 'OPTIONS': // §11.2: capabilities; inside a dialog also a liveness check
+    case 'INFO': // RFC 6086 §4.2: accepted, content ignored
+    default:
+      reply(200, 'OK');
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The analysis unit of a call: turns what set-up, signaling and media observed into the result and
+ * its findings (engine/sip/call-findings.ts names the NAT mechanism behind each symptom). Pure: it
+ * reads the observations, sends nothing.
+ */
+import type { CallResult, Finding } from '../../../shared/contracts/call.ts';
+import { type Endpoint, formatEndpoint } from '../../../shared/model/endpoint.ts';
+import { toRtpStats } from '../../engine/rtp/quality.ts';
+import { callFindings, isOneWayAudio } from '../../engine/sip/call-findings.ts';
+import type { InviteOutcome, RegisterOutcome, ViaObservation } from '../../engine/sip/user-agent.ts';
+import type { MediaOutcome } from './media.ts';
+import type { CallInput } from './setup.ts';
+
+/** What the call saw on the signaling side, read when the result is built. */
+export interface SignalingObservations {
+  input: CallInput;
+  transportName: CallResult['transport'];
+  sipLocal: Endpoint;
+  server: Endpoint;
+  contact: Endpoint;
+  firstVia: ViaObservation | null;
+  okRetransmissions: number;
+  localRtp: Endpoint;
+  advertisedRtp: Endpoint;
+  registration: CallResult['registration'];
+  findings: Finding[];
+  messages: CallResult['messages'];
+}
+
+export interface MediaObservations extends MediaOutcome {
+  remoteByeAfterSec: number | null;
+}
+
+export type CallEnd = Pick<CallResult, 'answered' | 'sipStatus' | 'sipReason' | 'endReason'>;
+
+export function callResult(s: SignalingObservations, end: CallEnd, media?: MediaObservations): CallResult {
+  const via = s.firstVia;
+  const signaling = {
+    local: formatEndpoint(s.sipLocal),
+    server: formatEndpoint(s.server),
+    contact: formatEndpoint(s.contact),
+    viaReceived: via?.received
+      ? `${via.received}${via.rport ? `:${via.rport}` : ''}`
+      : via?.rport
+        ? `${s.sipLocal.address}:${via.rport}`
+        : null,
+    okRetransmissions: s.okRetransmissions,
+  };
+  const stats = media?.stats ?? null;
+  const observed = callFindings({
+    advertise: s.input.advertise,
+    localSip: signaling.local,
+    localAddress: s.sipLocal.address,
+    contactAddress: s.contact.address,
+    viaReceived: via ? { address: via.received ?? s.sipLocal.address, port: via.rport } : null,
+    sdpAdvertisedAddress: s.advertisedRtp.address,
+    okRetransmissions: signaling.okRetransmissions,
+    answered: end.answered,
+    remoteByeEarly:
+      media?.remoteByeAfterSec !== undefined && media.remoteByeAfterSec !== null
+        ? { afterSec: media.remoteByeAfterSec }
+        : null,
+    media: stats,
+    mediaSec: media?.durationSec ?? 0,
+  });
+  return {
+    target: s.input.target,
+    transport: s.transportName,
+    registration: s.registration,
+    signaling,
+    media: media
+      ? {
+          codec: media.codec,
+          localRtp: formatEndpoint(s.localRtp),
+          advertisedRtp: formatEndpoint(s.advertisedRtp),
+          advertise: s.input.advertise,
+          remoteSdpRtp: media.remoteSdpRtp,
+          remoteActualRtp: stats?.sources ?? [],
+          sourceMismatch: stats?.sourceMismatch ?? false,
+          durationSec: Math.round(media.durationSec * 10) / 10,
+        }
+      : null,
+    rtp: stats && media ? toRtpStats(stats, media.codec) : null,
+    oneWayAudio: isOneWayAudio(stats, media?.durationSec ?? 0),
+    findings: [...s.findings, ...observed],
+    messages: s.messages,
+    ...end,
+  };
+}
+
+/** A failed REGISTER: its finding and how the call ends. */
+export function registrationFailure(reg: RegisterOutcome): {
+  finding: Finding;
+  endReason: CallResult['endReason'];
+} {
+  const authFailed = reg.status === 401 || reg.status === 403 || reg.status === 407;
+  return {
+    finding: {
+      code: authFailed ? 'auth-failed' : 'register-failed',
+      severity: 'error',
+      message: authFailed
+        ? `Registration refused (${reg.reason}): check the user name and password.`
+        : `Registration failed: ${reg.reason}.`,
+    },
+    endReason: reg.status === null ? 'no-response' : authFailed ? 'auth-failed' : 'register-failed',
+  };
+}
+
+const END_REASON: Record<Extract<InviteOutcome, { answered: false }>['kind'], CallResult['endReason']> = {
+  timeout: 'no-response',
+  'no-answer': 'no-answer',
+  cancelled: 'cancelled',
+  'transport-error': 'transport-error',
+  'auth-failed': 'auth-failed',
+  rejected: 'rejected',
+};
+
+/** An INVITE that was not answered: how the call ends, and the finding that explains it (if any). */
+export function inviteFailure(
+  inv: Extract<InviteOutcome, { answered: false }>,
+  server: Endpoint,
+): { finding: Finding | null; endReason: CallResult['endReason'] } {
+  const endReason = END_REASON[inv.kind];
+  switch (inv.kind) {
+    case 'timeout':
+      return {
+        endReason,
+        finding: {
+          code: 'no-sip-response',
+          severity: 'error',
+          message: `No response to the INVITE from ${formatEndpoint(server)} within 32 s (Timer B), despite retransmissions: SIP does not get through (blocked port, wrong address or a SIP ALG dropping it).`,
+        },
+      };
+    case 'auth-failed':
+      return {
+        endReason,
+        finding: {
+          code: 'auth-failed',
+          severity: 'error',
+          message: `The call was refused with ${inv.reason}: credentials rejected.`,
+        },
+      };
+    case 'rejected':
+      return {
+        endReason,
+        finding: {
+          code: 'call-rejected',
+          severity: 'error',
+          message: `The call was rejected: ${inv.reason}.`,
+        },
+      };
+    default:
+      return { endReason, finding: null };
+  }
+}

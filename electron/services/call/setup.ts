@@ -1,0 +1,177 @@
+/**
+ * Set-up of an echo call: next hops (RFC 3261 §8.1.2: the outbound proxy for everything, else
+ * INVITE to the target's host and REGISTER to the registrar; no RFC 3263 NAPTR/SRV, A records and
+ * default ports), the SIP transport (engine/sip/transports.ts), the media path (media-path.ts), what
+ * to advertise (advertise.ts), and the user agent over its transaction layer. Everything it opens is
+ * registered in `cleanups`.
+ */
+import type { CallEchoInputSchema, CallEvent, Finding } from '../../../shared/contracts/call.ts';
+import { NatScopeError } from '../../../shared/contracts/errors.ts';
+import { type Endpoint, formatEndpoint, parseHostPort } from '../../../shared/model/endpoint.ts';
+import type { Clock } from '../../engine/clock/clock.ts';
+import type { Network } from '../../engine/net/network.ts';
+import { MessageLog } from '../../engine/sip/message-log.ts';
+import { parseUri } from '../../engine/sip/sip-message.ts';
+import { TransactionLayer, type SipTimers } from '../../engine/sip/transactions.ts';
+import { SIP_TRANSPORTS, type OpenedTransport } from '../../engine/sip/transports.ts';
+import { UserAgent } from '../../engine/sip/user-agent.ts';
+import { APP_VERSION } from '../../version.ts';
+import type { CallContext } from '../call-context.ts';
+import { advertiseAddresses } from './advertise.ts';
+import type { Cleanups } from './cleanups.ts';
+import { openDirectPath, type MediaPath } from './media-path.ts';
+
+export type CallInput = ReturnType<typeof CallEchoInputSchema.parse>;
+
+export interface CallServiceDeps {
+  network: Network;
+  clock: Clock;
+  /** The local address the OS would use towards `target` (no packet sent). */
+  routeSource: (target: string) => Promise<string | null>;
+  timers?: SipTimers;
+}
+
+const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061, wss: 443 } as const;
+
+export interface CallSetup {
+  transportName: CallInput['transport'];
+  /** The next hop for the call (outbound proxy or the target's host). */
+  server: Endpoint;
+  signaling: OpenedTransport;
+  path: MediaPath;
+  /** What Contact advertises. */
+  contact: Endpoint;
+  ua: UserAgent;
+  log: MessageLog;
+  findings: Finding[];
+}
+
+/** Opens everything the call needs; `ctx` gets `sip` events from here on and `started` once bound. */
+export async function setUpCall(
+  input: CallInput,
+  ctx: CallContext<CallEvent>,
+  deps: CallServiceDeps,
+  cleanups: Cleanups,
+  callId: string,
+): Promise<CallSetup> {
+  const { network, clock } = deps;
+  const targetUri = parseUri(input.target);
+  if (!targetUri || !targetUri.host) throw new NatScopeError('bad-request', `not a SIP URI: ${input.target}`);
+  const transportName =
+    input.target.toLowerCase().startsWith('sips:') && input.transport === 'udp' ? 'tls' : input.transport;
+  const open = SIP_TRANSPORTS[transportName];
+  if (!open)
+    throw new NatScopeError(
+      'not-implemented',
+      'SIP over WebSocket (WSS) is not built yet; use udp, tcp or tls',
+    );
+
+  const targetHost = `${String(targetUri.host)}${targetUri.port ? `:${targetUri.port}` : ''}`;
+  const resolveHop = async (text: string) => {
+    let hop: { host: string; port: number };
+    try {
+      hop = parseHostPort(text, DEFAULT_PORT[transportName]);
+    } catch (err) {
+      throw new NatScopeError('bad-request', `bad server address "${text}": ${(err as Error).message}`);
+    }
+    const address = (await network.resolve(hop.host, 4).catch(() => [] as string[]))[0];
+    if (!address) throw new NatScopeError('unreachable', `cannot resolve ${hop.host}`);
+    return { host: hop.host, endpoint: { address, port: hop.port } as Endpoint };
+  };
+  const callHop = await resolveHop(input.outboundProxy ?? targetHost);
+  const regHop = input.account ? await resolveHop(input.outboundProxy ?? input.account.registrar) : callHop;
+  const server = callHop.endpoint;
+  if (transportName !== 'udp' && formatEndpoint(regHop.endpoint) !== formatEndpoint(server)) {
+    throw new NatScopeError(
+      'not-supported',
+      `over ${transportName.toUpperCase()} the registrar and the call must use the same server: set the outbound proxy`,
+    );
+  }
+  const localAddress = input.localAddress ?? (await deps.routeSource(server.address)) ?? '0.0.0.0';
+
+  const log = new MessageLog(() => clock.now());
+  log.onEntry((e) => ctx.emit({ kind: 'sip', message: e }));
+
+  let signaling: OpenedTransport;
+  try {
+    signaling = await open({
+      network,
+      clock,
+      server,
+      serverName: callHop.host,
+      localAddress,
+      localPort: input.localSipPort,
+      caPem: input.tlsCaPem,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    throw new NatScopeError(
+      'unreachable',
+      `cannot open SIP ${transportName.toUpperCase()} to ${formatEndpoint(server)}: ${(err as Error).message}`,
+    );
+  }
+  const transport = signaling.transport;
+  cleanups.push(() => transport.close());
+
+  let path: MediaPath;
+  try {
+    path = await openDirectPath(network, { address: localAddress, range: input.rtpPortRange });
+  } catch (err) {
+    throw new NatScopeError('not-supported', (err as Error).message);
+  }
+  cleanups.push(() => path.close());
+  ctx.emit({ kind: 'started', callId, local: formatEndpoint(transport.local), transport: transportName });
+
+  const advertised = await advertiseAddresses({
+    mode: input.advertise,
+    stunServer: input.stunServer,
+    path,
+    sipLocal: transport.local,
+    sipSocket: signaling.udpSocket,
+    network,
+    clock,
+    signal: ctx.signal,
+  });
+
+  const layer = new TransactionLayer({
+    transport,
+    clock,
+    log,
+    userAgent: `NatScope/${APP_VERSION}`,
+    timers: deps.timers,
+  });
+  cleanups.first(() => layer.close());
+  const account = input.account
+    ? {
+        username: input.account.username,
+        authUsername: input.account.authUsername,
+        password: input.account.password,
+        domain: input.account.domain ?? parseHostPort(input.account.registrar, 5060).host,
+      }
+    : undefined;
+  const ua = new UserAgent({
+    layer,
+    nextHop: server,
+    registrarHop: regHop.endpoint,
+    resolve: (h) => network.resolve(h, 4),
+    viaSentBy: transport.local,
+    contact: advertised.contact,
+    account,
+    outboundProxyUri: input.outboundProxy
+      ? `sip:${input.outboundProxy}${transportName === 'udp' ? '' : `;transport=${transportName}`}`
+      : undefined,
+    userAgent: `NatScope/${APP_VERSION}`,
+    answerTimeoutMs: input.answerTimeoutSec * 1000,
+  });
+  cleanups.first(() => ua.close());
+  return {
+    transportName,
+    server,
+    signaling,
+    path,
+    contact: advertised.contact,
+    ua,
+    log,
+    findings: advertised.findings,
+  };
+}

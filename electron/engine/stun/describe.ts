@@ -18,7 +18,15 @@ import { Padding } from './attr-padding.ts';
 import { ResponsePort } from './attr-response-port.ts';
 import { Nonce, Realm, Software, Username } from './attr-text.ts';
 import { UnknownAttributes } from './attr-unknown-attributes.ts';
-import { XorMappedAddress } from './attr-xor-address.ts';
+import { XorMappedAddress, XorPeerAddress, XorRelayedAddress } from './attr-xor-address.ts';
+import { ConnectionId, Lifetime } from './attr-uint32.ts';
+import { RequestedTransport } from './attr-requested-transport.ts';
+import { ChannelNumber } from './attr-channel-number.ts';
+import { Data, ReservationToken } from './attr-data.ts';
+import { EvenPort, RequestedAddressFamily } from './attr-even-port.ts';
+import { PasswordAlgorithm, PasswordAlgorithms } from './attr-password-algorithm.ts';
+import { UserHash } from './attr-userhash.ts';
+import { DontFragment } from './attr-flag.ts';
 import { ATTR_NAME } from './constants.ts';
 import type { DecodedStunMessage, StunMessage } from './message.ts';
 
@@ -45,6 +53,20 @@ const CODECS: AttributeCodec<never>[] = [
   Username,
   Realm,
   Nonce,
+  XorPeerAddress,
+  XorRelayedAddress,
+  Lifetime,
+  ConnectionId,
+  RequestedTransport,
+  ChannelNumber,
+  Data,
+  ReservationToken,
+  EvenPort,
+  RequestedAddressFamily,
+  PasswordAlgorithms,
+  PasswordAlgorithm,
+  UserHash,
+  DontFragment,
 ] as unknown as AttributeCodec<never>[];
 
 const BY_TYPE = new Map(CODECS.map((c) => [c.type, c]));
@@ -66,6 +88,8 @@ export function describeAttributes(msg: StunMessage): AttributeView[] {
   const d = msg as Partial<DecodedStunMessage>;
   if (d.integrityOffset !== undefined && d.integrityOffset !== null)
     out.push({ name: 'MESSAGE-INTEGRITY', value: 'present' });
+  if (d.integritySha256Offset !== undefined && d.integritySha256Offset !== null)
+    out.push({ name: 'MESSAGE-INTEGRITY-SHA256', value: 'present' });
   if (d.hasFingerprint) out.push({ name: 'FINGERPRINT', value: 'valid' });
   return out;
 }

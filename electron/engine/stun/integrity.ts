@@ -1,7 +1,8 @@
 /**
  * MESSAGE-INTEGRITY — RFC 8489 §14.5 (HMAC-SHA1 over the message up to the attribute, header
- * length covering it) and the key derivation of §9.1.1 (short-term: the password) and §9.2.2
- * (long-term: MD5(username ":" realm ":" password)). Passwords and realms go through a light
+ * length covering it), MESSAGE-INTEGRITY-SHA256 — §14.6 (HMAC-SHA256, same coverage), and the key
+ * derivation of §9.1.1 (short-term: the password) and §9.2.2 (long-term: MD5 or, with
+ * PASSWORD-ALGORITHM SHA-256, SHA-256 of username ":" realm ":" password). Passwords and realms go through a light
  * SASLprep/OpaqueString profile (RFC 4013 / RFC 8265): map "commonly mapped to nothing" code points
  * away, non-ASCII spaces to U+0020, then NFKC. Enough for the RFC 5769 vectors and real servers.
  */
@@ -21,11 +22,28 @@ export function shortTermKey(password: string): Uint8Array {
   return utf8(saslPrep(password));
 }
 
-export function longTermKey(username: string, realm: string, password: string): Uint8Array {
-  const h = createHash('md5')
-    .update(utf8(`${username}:${saslPrep(realm)}:${saslPrep(password)}`))
-    .digest();
+function digestOf(alg: 'md5' | 'sha256', text: string): Uint8Array {
+  const h = createHash(alg).update(utf8(text)).digest();
   return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+}
+
+export function longTermKey(username: string, realm: string, password: string): Uint8Array {
+  return digestOf('md5', `${username}:${saslPrep(realm)}:${saslPrep(password)}`);
+}
+
+/** §9.2.2 with the SHA-256 password algorithm (§18.5.1.2): a 32-byte key. */
+export function longTermKeySha256(username: string, realm: string, password: string): Uint8Array {
+  return digestOf('sha256', `${username}:${saslPrep(realm)}:${saslPrep(password)}`);
+}
+
+/** USERHASH value — §14.4: SHA-256(OpaqueString(username) ":" OpaqueString(realm)). */
+export function userHash(username: string, realm: string): Uint8Array {
+  return digestOf('sha256', `${saslPrep(username)}:${saslPrep(realm)}`);
+}
+
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const d = createHmac('sha256', key).update(data).digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {

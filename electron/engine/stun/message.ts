@@ -1,13 +1,13 @@
 /**
  * STUN message framing — RFC 8489 §5 (header: type, length, magic cookie, transaction ID),
- * §14 (TLV attributes padded to 4 bytes), §14.5/§14.7 (MESSAGE-INTEGRITY and FINGERPRINT placement)
- * and RFC 3489 §11.1 (classic messages carry a 128-bit ID and no magic cookie: accepted, flagged).
+ * §14 (TLV attributes padded to 4 bytes), §14.5/§14.6/§14.7 (MESSAGE-INTEGRITY,
+ * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT placement) and RFC 3489 §11.1 (classic messages carry a 128-bit ID and no magic cookie: accepted, flagged).
  */
 import { ATTR, HEADER_LENGTH, MAGIC_COOKIE, TRANSACTION_ID_LENGTH } from './constants.ts';
 import { concatBytes, newTransactionId, view } from './bytes.ts';
 import { StunError } from './errors.ts';
 import { fingerprintOf } from './fingerprint.ts';
-import { hmacSha1, timingSafeEqualBytes } from './integrity.ts';
+import { hmacSha1, hmacSha256, timingSafeEqualBytes } from './integrity.ts';
 import { decodeMessageType, encodeMessageType, type StunClass } from './message-type.ts';
 
 export interface StunAttribute {
@@ -30,6 +30,8 @@ export interface DecodedStunMessage extends StunMessage {
   raw: Uint8Array;
   /** Byte offset of MESSAGE-INTEGRITY in `raw`, or null when absent. */
   integrityOffset: number | null;
+  /** Byte offset of MESSAGE-INTEGRITY-SHA256 in `raw`, or null when absent (RFC 8489 §14.6). */
+  integritySha256Offset: number | null;
   hasFingerprint: boolean;
   /** Attributes after MESSAGE-INTEGRITY, ignored as RFC 8489 §14.5 requires. */
   ignoredAfterIntegrity: number;
@@ -40,6 +42,8 @@ export interface DecodedStunMessage extends StunMessage {
 export interface EncodeOptions {
   /** Append MESSAGE-INTEGRITY (HMAC-SHA1) with this key (see integrity.ts for key derivation). */
   integrityKey?: Uint8Array;
+  /** Append MESSAGE-INTEGRITY-SHA256 (32-byte HMAC-SHA256, after MESSAGE-INTEGRITY if both). */
+  integritySha256Key?: Uint8Array;
   /** Append FINGERPRINT (always last). */
   fingerprint?: boolean;
   /** Byte used to pad attribute values to 4 bytes (RFC 8489 says any value; RFC 5769 uses 0x20). */
@@ -98,6 +102,11 @@ export function encodeMessage(msg: StunMessage, opts: EncodeOptions = {}): Uint8
     const mac = hmacSha1(opts.integrityKey, input);
     body = concatBytes([body, tlv(ATTR.MESSAGE_INTEGRITY, mac, 0)]);
   }
+  if (opts.integritySha256Key) {
+    const input = concatBytes([header(msg, body.length + 36), body]);
+    const mac = hmacSha256(opts.integritySha256Key, input);
+    body = concatBytes([body, tlv(ATTR.MESSAGE_INTEGRITY_SHA256, mac, 0)]);
+  }
   if (opts.fingerprint) {
     const input = concatBytes([header(msg, body.length + 8), body]);
     const fp = new Uint8Array(4);
@@ -149,6 +158,7 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
   const transactionId = bytes.slice(8, 20);
   const attributes: StunAttribute[] = [];
   let integrityOffset: number | null = null;
+  let integritySha256Offset: number | null = null;
   let hasFingerprint = false;
   let ignoredAfterIntegrity = 0;
   let off = HEADER_LENGTH;
@@ -177,7 +187,13 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
       if (alen !== 20) throw new StunError('bad-attribute', `MESSAGE-INTEGRITY of ${alen} bytes`);
       if (integrityOffset === null) integrityOffset = off;
       else ignoredAfterIntegrity++;
-    } else if (integrityOffset !== null && at !== ATTR.MESSAGE_INTEGRITY_SHA256) {
+    } else if (at === ATTR.MESSAGE_INTEGRITY_SHA256) {
+      // §14.6: 16 to 32 bytes in multiples of 4 (truncated HMACs allowed); may follow MESSAGE-INTEGRITY.
+      if (alen < 16 || alen > 32 || alen % 4 !== 0)
+        throw new StunError('bad-attribute', `MESSAGE-INTEGRITY-SHA256 of ${alen} bytes`);
+      if (integritySha256Offset === null) integritySha256Offset = off;
+      else ignoredAfterIntegrity++;
+    } else if (integrityOffset !== null || integritySha256Offset !== null) {
       ignoredAfterIntegrity++;
     } else {
       attributes.push({ type: at, value });
@@ -192,6 +208,7 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
     attributes,
     raw: bytes.slice(),
     integrityOffset,
+    integritySha256Offset,
     hasFingerprint,
     ignoredAfterIntegrity,
     classic: cookie !== MAGIC_COOKIE,
@@ -206,6 +223,17 @@ export function verifyIntegrity(msg: DecodedStunMessage, key: Uint8Array): boole
   view(input).setUint16(2, off - HEADER_LENGTH + 24);
   const mac = hmacSha1(key, input);
   return timingSafeEqualBytes(mac, msg.raw.slice(off + 4, off + 24));
+}
+
+/** RFC 8489 §14.6: true when MESSAGE-INTEGRITY-SHA256 is present and matches `key` (truncated MACs too). */
+export function verifyIntegritySha256(msg: DecodedStunMessage, key: Uint8Array): boolean {
+  const off = msg.integritySha256Offset;
+  if (off === null) return false;
+  const len = (msg.raw[off + 2]! << 8) | msg.raw[off + 3]!;
+  const input = msg.raw.slice(0, off);
+  view(input).setUint16(2, off - HEADER_LENGTH + 4 + len);
+  const mac = hmacSha256(key, input).subarray(0, len);
+  return timingSafeEqualBytes(mac, msg.raw.slice(off + 4, off + 4 + len));
 }
 
 export function transactionKey(tid: Uint8Array): string {

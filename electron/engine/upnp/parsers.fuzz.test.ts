@@ -10,21 +10,10 @@ import { parseHttpResponse } from './http.ts';
 import { entryFromValues } from './igd-client.ts';
 import { parseSoapResponse } from './soap.ts';
 import { parseSsdpResponse } from './ssdp.ts';
+import { prng } from '../testing/prng.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/fixtures/upnp/${name}`, import.meta.url), 'utf8');
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   '<',

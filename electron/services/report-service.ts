@@ -14,6 +14,7 @@ import type {
   ReportBuildInputSchema,
 } from '../../shared/contracts/report.ts';
 import type { RouterReport } from '../../shared/contracts/router.ts';
+import type { TurnEvent, TurnReport, TurnTestInput } from '../../shared/contracts/turn.ts';
 import {
   factsFromResults,
   sectionsFromResults,
@@ -24,6 +25,7 @@ import { redactReport } from '../../shared/model/report/build.ts';
 import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
 import type { CallContext } from './call-context.ts';
 import type { SessionResults } from './session-results.ts';
+import { runRelayStep } from './turn/relay-step.ts';
 
 type In<M extends keyof typeof contract> = z.output<(typeof contract)[M]['input']>;
 
@@ -35,6 +37,7 @@ export interface DiagnoseDeps {
   router: { probe(input: In<'router.probe'>, ctx: CallContext<ProgressEvent>): Promise<RouterReport> };
   alg: { test(input: In<'alg.test'>, ctx: CallContext<never>): Promise<AlgResult> };
   call: { echoTest(input: In<'call.echoTest'>, ctx: CallContext<never>): Promise<CallResult> };
+  turn: { test(input: TurnTestInput, ctx: CallContext<TurnEvent>): Promise<TurnReport> };
   /** Renders HTML to PDF; only the desktop app has one (Electron's printToPDF). */
   pdf?: (html: string) => Promise<Uint8Array>;
   /** The latest step results the front doors ran, for `report.build`'s `fromHost`. */
@@ -101,6 +104,11 @@ export function createReportService(deps: DiagnoseDeps) {
             : 'not run in this session',
         };
       });
+      steps.push(
+        results.turn
+          ? { id: 'relay', status: 'done' }
+          : { id: 'relay', status: 'skipped', reason: 'not run in this session' },
+      );
       return assemble(results, steps, secrets, mask);
     },
 
@@ -193,6 +201,7 @@ export function createReportService(deps: DiagnoseDeps) {
           quiet,
         ),
       );
+      await runRelayStep(input, results, steps, ctx, deps);
       if (!account) {
         steps.push({
           id: 'registration',
@@ -217,7 +226,8 @@ export function createReportService(deps: DiagnoseDeps) {
             : { id: 'registration', status: 'failed', reason: 'the call did not get as far as registering' },
         );
       }
-      return assemble(results, steps, input.password ? [input.password] : [], input.mask);
+      const secrets = [input.password, input.turnPassword, input.turnSecret].filter((s): s is string => !!s);
+      return assemble(results, steps, secrets, input.mask);
     },
 
     async pdf(input: { html: string }): Promise<{ pdfBase64: string }> {

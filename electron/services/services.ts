@@ -9,6 +9,7 @@ import { createNatService } from './nat-service.ts';
 import { createNetworkService } from './network-service.ts';
 import { createRouterService } from './router-service.ts';
 import { createReportService } from './report-service.ts';
+import { createTurnService } from './turn/turn-service.ts';
 import { nodeNetwork } from '../engine/net/node-network.ts';
 import { systemClock } from '../engine/clock/clock.ts';
 import { defaultStateDir, openLedger } from '../engine/mappings/ledger.ts';
@@ -45,6 +46,11 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
     }),
     nat: createNatService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource }),
     network: createNetworkService(nodeSystemSource),
+    turn: createTurnService({
+      network: nodeNetwork,
+      clock: systemClock,
+      routeSource: nodeSystemSource.routeSource,
+    }),
     router: createRouterService({
       network: nodeNetwork,
       clock: systemClock,

@@ -6,6 +6,7 @@ import { natMethods } from './nat.ts';
 import { networkMethods } from './network.ts';
 import { reportMethods } from './report.ts';
 import { routerMethods } from './router.ts';
+import { turnMethods } from './turn.ts';
 
 /**
  * The one typed contract between the front doors (Electron IPC, web-mode WebSocket, CLI) and the
@@ -27,6 +28,7 @@ export const contract = {
   ...networkMethods,
   ...routerMethods,
   ...reportMethods,
+  ...turnMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FINDING_IDS } from '../model/diagnosis/findings.ts';
+import { DiagnosisFindingSchema, SummarySchema } from './finding.ts';
 import { REPORT_SCHEMA_VERSION } from '../model/report/report.ts';
 import { AlgResultSchema } from './alg.ts';
 import { CallResultSchema } from './call.ts';
@@ -7,26 +7,17 @@ import { ProgressEventSchema } from './common.ts';
 import { NatReportSchema } from './nat.ts';
 import { NetworkSnapshotSchema } from './network.ts';
 import { RouterReportSchema } from './router.ts';
+import { TurnReportSchema, TurnTransportSchema } from './turn.ts';
 
 /**
  * Contract for the "Report" step and `natscope diagnose`: findings from every probe and one report
  * (JSON, versioned — see docs/report-schema.md). Markdown and HTML are rendered from the report
  * document by shared/model/report, so every front door exports the same bytes.
  */
-const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const Summary = z.record(z.string(), Scalar);
+export { DiagnosisFindingSchema } from './finding.ts';
+const Summary = SummarySchema;
 
-export const DiagnosisFindingSchema = z.object({
-  id: z.enum(FINDING_IDS),
-  area: z.enum(['network', 'nat', 'router', 'alg', 'call']),
-  severity: z.enum(['ok', 'info', 'warning', 'problem']),
-  title: z.string(),
-  evidence: Summary,
-  advice: z.array(z.string()),
-  references: z.array(z.object({ title: z.string(), url: z.string() })),
-});
-
-export const StepIdSchema = z.enum(['network', 'nat', 'router', 'alg', 'call', 'registration']);
+export const StepIdSchema = z.enum(['network', 'nat', 'router', 'alg', 'call', 'registration', 'relay']);
 
 export const ReportSchema = z.object({
   schema: z.literal('natscope-report'),
@@ -112,6 +103,22 @@ export const ReportSchema = z.object({
       ),
     })
     .optional(),
+  relay: z
+    .object({
+      summary: Summary,
+      candidates: z.array(
+        z.object({
+          type: z.string(),
+          transport: z.string(),
+          address: z.string(),
+          source: z.string(),
+          gatherMs: z.number().nullable(),
+          reachable: z.string(),
+          why: z.string(),
+        }),
+      ),
+    })
+    .optional(),
   call: z
     .object({
       summary: Summary,
@@ -163,6 +170,7 @@ export const ReportBuildInputSchema = z
     router: RouterReportSchema.optional(),
     alg: AlgResultSchema.optional(),
     call: CallResultSchema.optional(),
+    turn: TurnReportSchema.optional(),
     /** Per-second call stats, when the UI kept them (the call result holds only the final numbers). */
     callSamples: z
       .array(
@@ -196,6 +204,13 @@ export const DiagnoseInputSchema = z
     user: z.string().min(1).max(128).optional(),
     password: z.string().max(256).optional(),
     callSeconds: z.number().min(1).max(120).default(8),
+    /** TURN relay test (`--turn-server`): long-term credentials or a coturn REST secret. */
+    turnServer: z.string().min(1).max(300).optional(),
+    turnTransport: TurnTransportSchema.default('udp'),
+    turnUser: z.string().min(1).max(256).optional(),
+    turnPassword: z.string().max(256).optional(),
+    turnSecret: z.string().min(1).max(256).optional(),
+    turnCaPem: z.string().max(65536).optional(),
     /** Skip the router step (UPnP/NAT-PMP/PCP) even though it needs no input. */
     skipRouter: z.boolean().default(false),
     mask: MaskOptionsSchema.optional(),

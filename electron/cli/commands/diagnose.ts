@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
 import type { Area, Severity } from '../../../shared/model/diagnosis/findings.ts';
@@ -19,11 +19,32 @@ function formatFor(file: string, given: string | undefined): ReportFormat {
   return f;
 }
 
+/** The relay step's flags; passwords and secrets also from the environment, never echoed. */
+async function turnFlags(str: (k: string) => string | undefined) {
+  const server = str('turn-server');
+  if (!server) return {};
+  const secret = str('turn-secret') ?? (str('turn-password') ? undefined : process.env.NATSCOPE_TURN_SECRET);
+  const password = str('turn-password') ?? (secret ? undefined : process.env.NATSCOPE_TURN_PASSWORD);
+  const ca = str('turn-ca');
+  return {
+    turnServer: server,
+    turnTransport: str('turn-transport'),
+    turnUser: str('turn-user'),
+    turnPassword: password,
+    turnSecret: secret,
+    turnCaPem: ca
+      ? await readFile(ca, 'utf8').catch((e: Error) => {
+          throw new NatScopeError('bad-request', `cannot read --turn-ca ${ca}: ${e.message}`);
+        })
+      : undefined,
+  };
+}
+
 export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
   summary: 'Run every step whose inputs are given, then print findings and advice (and write a report)',
   usage:
-    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U --password P] [--report FILE] [--format md|json|html] [--json]',
+    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U --password P] [--turn-server HOST[:PORT] --turn-user U --turn-password P] [--report FILE] [--format md|json|html] [--json]',
   help: [
     'Steps and what they need (a step without its input is listed as skipped, not failed):',
     '  network       nothing                      interfaces, gateways, primary address',
@@ -32,11 +53,16 @@ export const diagnoseCommand: CliCommand = {
     '  alg           --reflector (conclusive), or the STUN server (heuristics, weaker evidence)',
     '  call          --echo-uri                   echo test call with RTP stats',
     '  registration  --registrar --user --password (registers before the echo call)',
+    '  relay         --turn-server with --turn-user/--turn-password or --turn-secret: TURN allocation,',
+    '                candidates judged against the NAT step, relay-works/needed/unreachable',
     '',
     'Options:',
     '  --transport udp|tcp|tls   SIP transport for the call (default udp)',
     '  --call-seconds S          media duration of the echo call (default 8)',
     '  --password P              or set NATSCOPE_SIP_PASSWORD; never printed or written',
+    '  --turn-transport udp|tcp|tls  how to reach the TURN server (default udp)',
+    '  --turn-password P         or set NATSCOPE_TURN_PASSWORD; --turn-secret S (or NATSCOPE_TURN_SECRET)',
+    '                            for coturn REST credentials; --turn-ca FILE trusts a CA for tls',
     '  --report FILE             write the report; format from --format or the file extension (.md/.json/.html)',
     '  --mask-public-ips         replace public IPs by aliases (for posting in public)',
     '  --mask-user NAME          replace this user name everywhere (repeatable)',
@@ -61,6 +87,12 @@ export const diagnoseCommand: CliCommand = {
     'mask-public-ips': { type: 'boolean', default: false },
     'mask-user': { type: 'string', multiple: true },
     'mask-host': { type: 'string', multiple: true },
+    'turn-server': { type: 'string' },
+    'turn-transport': { type: 'string' },
+    'turn-user': { type: 'string' },
+    'turn-password': { type: 'string' },
+    'turn-secret': { type: 'string' },
+    'turn-ca': { type: 'string' },
   },
   async run({ services, io, json, values, signal }) {
     const str = (k: string) => values[k] as string | undefined;
@@ -77,6 +109,7 @@ export const diagnoseCommand: CliCommand = {
       transport: str('transport'),
       callSeconds: str('call-seconds') === undefined ? undefined : Number(str('call-seconds')),
       skipRouter: values['no-router'] === true,
+      ...(await turnFlags(str)),
       mask: {
         publicIps: values['mask-public-ips'] === true,
         usernames: list('mask-user'),

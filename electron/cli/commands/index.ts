@@ -9,6 +9,7 @@ import { routerCommand } from './router.ts';
 import { mapCommand } from './map.ts';
 import { natCommand } from './nat.ts';
 import { diagnoseCommand } from './diagnose.ts';
+import { turnCommand } from './turn.ts';
 
 /** Every `natscope` sub-command, in the order `natscope --help` lists them. */
 export const commands: CliCommand[] = [
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   mapCommand,
   callCommand,
   algCommand,
+  turnCommand,
   diagnoseCommand,
   serverCommand,
   demoCommand,

@@ -65,6 +65,17 @@ export interface DiagnosisFacts {
     /** RTP came back from another address/port than the SDP named (NAT in the path). */
     rtpSourceMismatch: boolean;
   };
+  /** The TURN test (`natscope turn`, diagnose --turn-server). */
+  relay?: {
+    server: string;
+    transport: 'udp' | 'tcp' | 'tls';
+    allocated: boolean;
+    relayedAddress: string | null;
+    error: string | null;
+    errorCode: string | null;
+    /** The echo call through the relay, when one was placed. */
+    echo?: { answered: boolean; oneWayAudio: boolean; received: number; mos: number | null };
+  };
   registration?: {
     registrar: string;
     ok: boolean;

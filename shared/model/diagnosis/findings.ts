@@ -21,12 +21,15 @@ export const FINDING_IDS = [
   'call-ok',
   'registration-failed',
   'router-quirk',
+  'relay-works',
+  'relay-needed',
+  'relay-unreachable',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
 /** ok: checked and fine; info: worth knowing; warning: may break some calls; problem: breaks calls. */
 export type Severity = 'ok' | 'info' | 'warning' | 'problem';
-export type Area = 'network' | 'nat' | 'router' | 'alg' | 'call';
+export type Area = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay';
 
 export interface Reference {
   title: string;

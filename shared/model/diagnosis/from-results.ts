@@ -4,6 +4,8 @@ import type { CallResult } from '../../contracts/call.ts';
 import type { NatReport } from '../../contracts/nat.ts';
 import type { Hops, NetworkSnapshot } from '../../contracts/network.ts';
 import type { RouterReport } from '../../contracts/router.ts';
+import type { TurnReport } from '../../contracts/turn.ts';
+import { relayFactsOf } from './relay-rules.ts';
 import type { CallSample, Report } from '../report/report.ts';
 import type { DiagnosisFacts } from './facts.ts';
 
@@ -17,6 +19,8 @@ export interface StepResults {
   router?: RouterReport;
   alg?: AlgResult;
   call?: CallResult;
+  /** The TURN relay test. */
+  turn?: TurnReport;
   callSamples?: CallSample[];
   path?: Hops;
 }
@@ -104,10 +108,11 @@ export function factsFromResults(r: StepResults): DiagnosisFacts {
     }
     facts.sipVia = { received: ipOf(c.signaling.viaReceived) };
   }
+  if (r.turn) facts.relay = relayFactsOf(r.turn);
   return facts;
 }
 
-type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call'>;
+type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay'>;
 
 export function sectionsFromResults(r: StepResults): Sections {
   const out: Sections = {};
@@ -256,6 +261,24 @@ export function sectionsFromResults(r: StepResults): Sections {
         summary: m.summary,
         raw: m.raw,
       })),
+    };
+  }
+  if (r.turn) {
+    const t = r.turn;
+    out.relay = {
+      summary: {
+        server: t.server,
+        transport: t.transport,
+        allocated: t.allocated,
+        relayedAddress: t.relayedAddress,
+        mappedAddress: t.mappedAddress,
+        lifetimeSeconds: t.lifetimeSeconds,
+        realm: t.realm,
+        passwordAlgorithm: t.passwordAlgorithm,
+        allocateMs: t.timings.allocateMs,
+        error: t.error?.message ?? null,
+      },
+      candidates: t.candidates,
     };
   }
   return out;

@@ -4,6 +4,7 @@ import { findRouterQuirk } from '../../data/router-quirks.ts';
 import type { DiagnosisFacts } from './facts.ts';
 import type { Finding } from './findings.ts';
 import { sortFindings } from './findings.ts';
+import { relayRules } from './relay-rules.ts';
 
 /**
  * Pure rules that turn probe facts into findings. Each rule reads only the sections it needs and
@@ -452,6 +453,7 @@ const RULES: Rule[] = [
   alg,
   registration,
   callRules,
+  relayRules,
 ];
 
 export function diagnose(facts: DiagnosisFacts): Finding[] {

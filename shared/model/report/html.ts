@@ -3,6 +3,7 @@ import { AREA_TITLE } from './markdown.ts';
 import { reportLights, type Report } from './report.ts';
 import {
   algTable,
+  candidatesTable,
   interfacesTable,
   mappingsTable,
   samplesTable,
@@ -146,6 +147,10 @@ export function renderHtml(r: Report): string {
   if (r.alg) {
     parts.push('<h2>SIP ALG</h2>', kv(r.alg.summary));
     parts.push(spec(algTable(r.alg)));
+  }
+  if (r.relay) {
+    parts.push('<h2>Media relay (TURN)</h2>', kv(r.relay.summary));
+    if (r.relay.candidates.length) parts.push(spec(candidatesTable(r.relay)));
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

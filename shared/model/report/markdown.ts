@@ -2,6 +2,7 @@ import type { Area, Severity } from '../diagnosis/findings.ts';
 import { reportLights, type Report } from './report.ts';
 import {
   algTable,
+  candidatesTable,
   interfacesTable,
   mappingsTable,
   samplesTable,
@@ -17,6 +18,7 @@ export const AREA_TITLE: Record<Area, string> = {
   router: 'Router',
   alg: 'SIP ALG',
   call: 'Echo test call',
+  relay: 'Media relay (TURN)',
 };
 
 const cell = (v: unknown) =>
@@ -106,6 +108,10 @@ export function renderMarkdown(r: Report): string {
   if (r.alg) {
     out.push('## SIP ALG', '', kv(r.alg.summary), '');
     out.push(spec(algTable(r.alg)), '');
+  }
+  if (r.relay) {
+    out.push('## Media relay (TURN)', '', kv(r.relay.summary), '');
+    if (r.relay.candidates.length) out.push(spec(candidatesTable(r.relay)), '');
   }
   if (r.call) {
     out.push('## Echo test call', '', kv(r.call.summary), '');

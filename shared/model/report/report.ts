@@ -7,7 +7,7 @@ import { trafficLights, type Area, type Finding, type Severity } from '../diagno
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type StepId = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration';
+export type StepId = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration' | 'relay';
 
 export interface StepOutcome {
   id: StepId;
@@ -93,6 +93,19 @@ export interface Report {
   alg?: {
     summary: Record<string, string | number | boolean | null>;
     rows: AlgRow[];
+  };
+  /** The TURN relay test: allocation summary and the ICE-style candidate list. */
+  relay?: {
+    summary: Record<string, string | number | boolean | null>;
+    candidates: {
+      type: string;
+      transport: string;
+      address: string;
+      source: string;
+      gatherMs: number | null;
+      reachable: string;
+      why: string;
+    }[];
   };
   call?: {
     summary: Record<string, string | number | boolean | null>;

@@ -52,6 +52,11 @@ export const algTable = (a: R<'alg'>): TableSpec => ({
   ]),
 });
 
+export const candidatesTable = (r: R<'relay'>): TableSpec => ({
+  headers: ['Type', 'Proto', 'Address', 'Learnt from', 'ms', 'Reachable from the internet', 'Why'],
+  rows: r.candidates.map((c) => [c.type, c.transport, c.address, c.source, c.gatherMs, c.reachable, c.why]),
+});
+
 export const samplesTable = (c: R<'call'>): TableSpec => ({
   headers: ['t s', 'Loss %', 'Jitter ms', 'RTT ms', 'MOS'],
   rows: c.samples.map((s) => [s.t, s.lossPercent, s.jitterMs, s.rttMs, s.mos]),

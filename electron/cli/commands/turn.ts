@@ -1,0 +1,169 @@
+import { readFile } from 'node:fs/promises';
+import { NatScopeError } from '../../../shared/contracts/errors.ts';
+import type { TurnEvent, TurnReport, TurnTestInput } from '../../../shared/contracts/turn.ts';
+import { standaloneContext } from '../../services/call-context.ts';
+import type { CliCommand } from '../command.ts';
+import { heading, keyValues, table } from '../format.ts';
+
+export const turnCommand: CliCommand = {
+  name: 'turn',
+  summary: 'Would a relay fix it? TURN allocation (RFC 8656), candidate summary and relay findings',
+  usage:
+    'turn --server HOST[:PORT] [--transport udp|tcp|tls] [--user U --password P | --secret S] [--echo-uri URI] [--json]',
+  help: [
+    'Options:',
+    '  --server HOST[:PORT]    TURN server (default port 3478; 5349 for tls)',
+    '  --transport udp|tcp|tls how to reach the server (default udp); tls verifies the certificate',
+    '  --user U --password P   long-term credentials (or set NATSCOPE_TURN_PASSWORD); never printed',
+    '  --secret S              coturn use-auth-secret shared secret (or NATSCOPE_TURN_SECRET): NatScope',
+    '                          derives time-limited REST credentials; --user then names the user part',
+    '  --realm R               the realm the credentials belong to: another realm from the server is an error',
+    '  --relay udp|tcp         relayed transport (default udp; tcp = RFC 6062 TCP allocation)',
+    '  --ca FILE               extra CA certificate (PEM) trusted for tls',
+    '  --lifetime S            requested allocation lifetime (seconds)',
+    '  --timeout MS            give up a transaction after this long (default 5000)',
+    '  --log                   print the TURN transaction log',
+    '',
+    'Examples:',
+    '  natscope turn --server turn.example.org --user alice --password s3cret',
+    '  natscope turn --server turn.example.org:443 --transport tls --secret "$TURN_SECRET" --json',
+    '',
+    'Exit code: 0 when the allocation succeeded, 1 when it failed (the report says why).',
+  ].join('\n'),
+  options: {
+    server: { type: 'string' },
+    transport: { type: 'string' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+    secret: { type: 'string' },
+    realm: { type: 'string' },
+    relay: { type: 'string' },
+    ca: { type: 'string' },
+    lifetime: { type: 'string' },
+    timeout: { type: 'string' },
+    log: { type: 'boolean', default: false },
+  },
+  async run({ services, io, json, values, signal }) {
+    const input = await turnInputFromFlags(values);
+    const onEvent = (e: TurnEvent) => {
+      if (e.status !== 'running') io.err(`${e.status === 'done' ? '✓' : '✗'} ${e.step}: ${e.summary}`);
+    };
+    const report = await services.turn.test(input, standaloneContext(onEvent, signal));
+    if (json) io.out(JSON.stringify(report, null, 2));
+    else printTurnReport(report, io.out, values.log === true);
+    return report.allocated ? 0 : 1;
+  },
+};
+
+/** Flags → input; shared by `turn` and `diagnose --turn-*`. */
+export async function turnInputFromFlags(
+  values: Record<string, unknown>,
+  prefix = '',
+): Promise<TurnTestInput> {
+  const str = (k: string) => {
+    const v = values[`${prefix}${k}`];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const num = (k: string) => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v))
+      throw new NatScopeError('bad-request', `--${prefix}${k} needs a whole number, got "${v}"`);
+    return Number(v);
+  };
+  const server = str('server');
+  if (!server) throw new NatScopeError('bad-request', `--${prefix}server HOST[:PORT] is required`);
+  const transport = str('transport') ?? 'udp';
+  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls')
+    throw new NatScopeError('bad-request', `--${prefix}transport must be udp, tcp or tls`);
+  const relay = str('relay') ?? 'udp';
+  if (relay !== 'udp' && relay !== 'tcp')
+    throw new NatScopeError('bad-request', '--relay must be udp or tcp');
+  const secret = str('secret') ?? (str('user') === undefined ? process.env.NATSCOPE_TURN_SECRET : undefined);
+  const password = str('password') ?? (secret === undefined ? process.env.NATSCOPE_TURN_PASSWORD : undefined);
+  const user = str('user');
+  if (secret === undefined && (user === undefined || password === undefined))
+    throw new NatScopeError(
+      'bad-request',
+      `credentials needed: --${prefix}user and --${prefix}password (or NATSCOPE_TURN_PASSWORD), or --${prefix}secret`,
+    );
+  if (secret !== undefined && password !== undefined)
+    throw new NatScopeError('bad-request', `give --${prefix}password or --${prefix}secret, not both`);
+  const input: TurnTestInput = { server, transport, relay };
+  if (secret !== undefined) input.secret = secret;
+  if (user !== undefined) input.username = user;
+  if (password !== undefined) input.password = password;
+  if (str('realm')) input.realm = str('realm');
+  if (num('lifetime') !== undefined) input.lifetimeSeconds = num('lifetime');
+  if (num('timeout') !== undefined) input.timeoutMs = num('timeout');
+  const ca = str('ca');
+  if (ca)
+    input.tlsCaPem = await readFile(ca, 'utf8').catch((e: Error) => {
+      throw new NatScopeError('bad-request', `cannot read --${prefix}ca ${ca}: ${e.message}`);
+    });
+  return input;
+}
+
+const REACH: Record<string, string> = {
+  yes: 'yes',
+  'after-outbound': 'only after we send first',
+  no: 'no',
+  unknown: 'unknown',
+};
+
+export function printTurnReport(r: TurnReport, out: (t: string) => void, log: boolean): void {
+  out(heading(`TURN relay ${r.server} over ${r.transport.toUpperCase()}`));
+  out(
+    keyValues([
+      ['Allocated', r.allocated ? 'yes' : 'no'],
+      ...(r.error ? ([['Error', `${r.error.message} [${r.error.code}]`]] as [string, string][]) : []),
+      ['Relayed address', r.relayedAddress],
+      ['Mapped address', r.mappedAddress],
+      ['Lifetime', r.lifetimeSeconds === null ? null : `${r.lifetimeSeconds} s`],
+      ['Realm', r.realm],
+      ['Password algorithm', r.passwordAlgorithm],
+      ['Credentials', r.credentials === 'rest' ? `REST (user ${r.username})` : 'static'],
+      ['Connect', r.timings.connectMs === null ? null : `${r.timings.connectMs} ms`],
+      [
+        'Allocate',
+        r.timings.allocateMs === null ? null : `${r.timings.allocateMs} ms (incl. the 401 challenge)`,
+      ],
+      ['Total', `${r.timings.totalMs} ms`],
+    ]),
+  );
+  out(heading('Candidates'));
+  out(
+    table(
+      ['Type', 'Proto', 'Address', 'Learnt from', 'ms', 'Reachable from the internet', 'Why'],
+      r.candidates.map((c) => [
+        c.type,
+        c.transport,
+        c.address,
+        c.source,
+        c.gatherMs,
+        REACH[c.reachable],
+        c.why,
+      ]),
+    ),
+  );
+  if (r.findings.length) {
+    out(heading('Findings'));
+    for (const f of r.findings) {
+      out(`- [${f.severity}] ${f.id}: ${f.title}`);
+      for (const a of f.advice) out(`    · ${a}`);
+    }
+  }
+  if (log) {
+    out(heading('Transactions'));
+    out(
+      table(
+        ['ms', 'Method', 'Outcome', 'RTT ms'],
+        r.transactions.map((t) => [t.atMs, t.method, t.outcome, t.rttMs]),
+      ),
+    );
+  }
+  if (r.warnings.length) {
+    out(heading('Warnings'));
+    for (const w of r.warnings) out(`- ${w}`);
+  }
+}

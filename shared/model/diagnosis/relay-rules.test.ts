@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { DiagnosisFacts } from './facts.ts';
+import { relayRules } from './relay-rules.ts';
+
+const relay = (
+  o: Partial<NonNullable<DiagnosisFacts['relay']>> = {},
+): NonNullable<DiagnosisFacts['relay']> => ({
+  server: '203.0.113.10:3478',
+  transport: 'udp',
+  allocated: true,
+  relayedAddress: '203.0.113.10:49152',
+  error: null,
+  errorCode: null,
+  ...o,
+});
+const nat = (o: Partial<NonNullable<DiagnosisFacts['nat']>>): NonNullable<DiagnosisFacts['nat']> => ({
+  udpBlocked: false,
+  natDetected: true,
+  mapping: 'endpoint-independent',
+  filtering: 'address-and-port-dependent',
+  hairpinning: null,
+  mappedAddress: null,
+  localAddress: null,
+  classic: null,
+  lifetimeSeconds: null,
+  server: 's',
+  ...o,
+});
+const ids = (f: DiagnosisFacts) => relayRules(f).map((x) => `${x.id}/${x.severity}`);
+
+describe('relay findings', () => {
+  it('nothing without a relay test', () => expect(relayRules({ nat: nat({}) })).toEqual([]));
+
+  it('relay-works when the direct path shows no problem', () => {
+    expect(ids({ relay: relay(), nat: nat({}) })).toEqual(['relay-works/ok']);
+  });
+
+  it('relay-needed when the direct path fails (symmetric, UDP blocked, one-way audio) and the relay works', () => {
+    expect(ids({ relay: relay(), nat: nat({ mapping: 'address-and-port-dependent' }) })).toEqual([
+      'relay-needed/warning',
+    ]);
+    expect(ids({ relay: relay({ transport: 'tls' }), nat: nat({ udpBlocked: true }) })).toEqual([
+      'relay-needed/warning',
+    ]);
+    const call = {
+      target: 'x',
+      answered: true,
+      sipStatus: 200,
+      oneWayAudio: true,
+      rtpSent: 100,
+      rtpReceived: 0,
+      lossPercent: null,
+      jitterMs: null,
+      rttMs: null,
+      mos: null,
+      rtpSourceMismatch: false,
+    };
+    const f = relayRules({ relay: relay(), call });
+    expect(f[0]!.id).toBe('relay-needed');
+    expect(f[0]!.advice.join(' ')).toMatch(/rtpengine/);
+  });
+
+  it('relay-unreachable: a problem when the direct path also fails, with advice matching the error', () => {
+    const down = relay({ allocated: false, relayedAddress: null, error: 'no answer', errorCode: 'timeout' });
+    const f = relayRules({ relay: down, nat: nat({ mapping: 'address-dependent' }) });
+    expect(f.map((x) => `${x.id}/${x.severity}`)).toEqual(['relay-unreachable/problem']);
+    expect(f[0]!.advice.join(' ')).toMatch(/--transport tcp or tls/);
+    expect(ids({ relay: down })).toEqual(['relay-unreachable/warning']);
+    const auth = relayRules({ relay: relay({ allocated: false, error: '401', errorCode: 'unauthorized' }) });
+    expect(auth[0]!.advice[0]).toMatch(/user name, password or shared secret/);
+  });
+
+  it('an echo through the relay with no audio back makes the relay unreachable', () => {
+    const r = relay({ echo: { answered: true, oneWayAudio: true, received: 0, mos: null } });
+    expect(ids({ relay: r })).toEqual(['relay-unreachable/warning']);
+    const ok = relay({ echo: { answered: true, oneWayAudio: false, received: 400, mos: 4.3 } });
+    expect(relayRules({ relay: ok, nat: nat({ udpBlocked: true }) })[0]!.title).toMatch(/MOS 4\.3/);
+  });
+});

@@ -9,6 +9,8 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
   sysctl: 'procps',
   turnserver: 'coturn',
   turnutils_natdiscovery: 'coturn',
+  turnutils_uclient: 'coturn',
+  openssl: 'openssl',
   stund: 'stun-server',
   stun: 'stun-client',
   miniupnpd: 'miniupnpd-nftables',

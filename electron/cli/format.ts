@@ -1,8 +1,10 @@
-/** Plain-text table for human CLI output: columns padded to the widest cell. */
+import { cellSafe } from './terminal-safe.ts';
+
+/** Plain-text table for human CLI output: columns padded to the widest cell (cells are one line). */
 export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
   const cells = [
     headers,
-    ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '—' : String(c)))),
+    ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '—' : cellSafe(String(c))))),
   ];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
@@ -13,11 +15,11 @@ export function table(headers: string[], rows: (string | number | null | undefin
   return [line(cells[0]!), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** "Label: value" lines with aligned values. */
+/** "Label: value" lines with aligned values (values are kept to one line). */
 export function keyValues(pairs: [string, string | number | boolean | null | undefined][]): string {
   const w = Math.max(...pairs.map(([k]) => k.length));
   return pairs
-    .map(([k, v]) => `${`${k}:`.padEnd(w + 1)} ${v === null || v === undefined ? '—' : String(v)}`)
+    .map(([k, v]) => `${`${k}:`.padEnd(w + 1)} ${v === null || v === undefined ? '—' : cellSafe(String(v))}`)
     .join('\n');
 }
 

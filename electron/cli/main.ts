@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
-import { NatScopeError, toWireError } from '../../shared/contracts/errors.ts';
-import { createServices } from '../services/services.ts';
+import { createServices, type Services } from '../services/services.ts';
 import { APP_VERSION } from '../version.ts';
+import { joinNegativeValues, wantsJson } from './argv.ts';
+import { cliFailure, EXIT, usageError } from './cli-errors.ts';
 import type { CliCommand, CliIo } from './command.ts';
 import { commands } from './commands/index.ts';
+import { jsonTerminalSafe, terminalSafe } from './terminal-safe.ts';
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean', default: false },
@@ -23,8 +25,11 @@ export function usage(): string {
     '',
     'Global options:',
     '  --json         print one JSON document on stdout and nothing else there',
+    '                 (on failure: {"error": {"code", "message"}})',
     '  -h, --help     show help (also: natscope <command> --help)',
     '  -V, --version  print the version',
+    '',
+    `Exit codes: ${EXIT.ok} ok, ${EXIT.failed} the check failed, ${EXIT.usage} bad usage (see each command's help for more).`,
   ].join('\n');
 }
 
@@ -32,43 +37,78 @@ function commandHelp(c: CliCommand): string {
   return [`Usage: natscope ${c.usage}`, '', c.summary, ...(c.help ? ['', c.help] : [])].join('\n');
 }
 
-/** Runs the CLI and returns the exit code: 0 ok, 1 the command failed, 2 bad usage. */
-export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+/**
+ * What reaches stdout/stderr: human output has control characters from the network shown escaped
+ * (terminal-safe.ts); a JSON document stays exact JSON.
+ */
+function safeIo(io: CliIo, json: boolean): CliIo {
+  return {
+    out: (t) => io.out(json ? jsonTerminalSafe(t) : terminalSafe(t)),
+    err: (t) => io.err(terminalSafe(t)),
+    interactive: io.interactive,
+  };
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 1 the command failed, 2 bad usage. Tests may hand
+ * in their own services.
+ */
+export async function runCli(
+  argv: string[],
+  rawIo: CliIo,
+  signal: AbortSignal,
+  makeServices: () => Services = () => createServices('cli'),
+): Promise<number> {
+  const json = wantsJson(argv);
+  const io = safeIo(rawIo, json);
   const name = argv[0];
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return name === undefined ? 2 : 0;
+  const where = name && !name.startsWith('-') ? `natscope ${name}` : 'natscope';
+  const fail = (err: unknown, usageLine?: string): number => {
+    const { wire, exit } = cliFailure(err);
+    if (json) io.out(JSON.stringify(wire, null, 2));
+    io.err(
+      `${where}: ${wire.error.message}${wire.error.code !== 'bad-request' ? ` [${wire.error.code}]` : ''}`,
+    );
+    if (usageLine) io.err(`Usage: natscope ${usageLine}`);
+    if (exit === EXIT.usage) io.err(`Run "${where} --help" for more.`);
+    return exit;
+  };
+  const version = () => {
+    io.out(json ? JSON.stringify({ name: 'natscope', version: APP_VERSION }) : APP_VERSION);
+    return EXIT.ok;
+  };
+  const help = (text: string) => {
+    io.out(json ? JSON.stringify({ help: text }) : text);
+    return EXIT.ok;
+  };
+  const global = argv.filter((a) => a !== '--json');
+  if (global.length === 0) {
+    if (!json) io.out(usage());
+    return fail(usageError('no command given: natscope <command> (natscope --help lists them)'));
   }
-  if (name === '--version' || name === '-V') {
-    io.out(APP_VERSION);
-    return 0;
-  }
+  if (name === '--help' || name === '-h' || name === 'help' || global[0] === '--help' || global[0] === '-h')
+    return help(usage());
+  if (global[0] === '--version' || global[0] === '-V') return version();
   const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.err(`natscope: unknown command "${name}". Run "natscope --help" for the list.`);
-    return 2;
-  }
+  if (!command) return fail(usageError(`unknown command "${name}"; "natscope --help" lists the commands`));
   let parsed;
   try {
+    const options = { ...GLOBAL_OPTIONS, ...command.options };
     parsed = parseArgs({
-      args: argv.slice(1),
-      options: { ...GLOBAL_OPTIONS, ...command.options },
+      args: joinNegativeValues(argv.slice(1), options),
+      options,
       allowPositionals: command.positionals ?? false,
       strict: true,
     });
   } catch (err) {
-    io.err(`natscope ${name}: ${(err as Error).message}\nUsage: natscope ${command.usage}`);
-    return 2;
+    return fail(usageError((err as Error).message), command.usage);
   }
   const values = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
-  if (values.help) {
-    io.out(commandHelp(command));
-    return 0;
-  }
-  const json = values.json === true;
+  if (values.help) return help(commandHelp(command));
+  if (values.version) return version();
   try {
     return await command.run({
-      services: createServices('cli'),
+      services: makeServices(),
       io,
       json,
       values,
@@ -76,9 +116,6 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal): Pr
       signal,
     });
   } catch (err) {
-    const wire = toWireError(err);
-    if (json) io.out(JSON.stringify(wire, null, 2));
-    io.err(`natscope ${name}: ${wire.error.message}${err instanceof NatScopeError ? ` [${err.code}]` : ''}`);
-    return err instanceof NatScopeError && err.code === 'bad-request' ? 2 : 1;
+    return fail(err);
   }
 }

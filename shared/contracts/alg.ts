@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProgressEventSchema } from './common.ts';
+import { HostPortSchema, ProgressEventSchema } from './common.ts';
 
 /**
  * Contract for the "SIP ALG" step and the companion server's loopback demo.
@@ -113,7 +113,7 @@ export type AlgResult = z.infer<typeof AlgResultSchema>;
 export const AlgTestInputSchema = z
   .object({
     /** `natscope server` address, "HOST[:PORT]" (port default 5060). Conclusive mode. */
-    reflector: z.string().min(1).optional(),
+    reflector: HostPortSchema.optional(),
     /** The reflector's non-standard SIP port (default 5062). */
     altPort: z.number().int().min(1).max(65535).optional(),
     transports: z.array(AlgTransportSchema).min(1).optional(),
@@ -130,9 +130,9 @@ export const AlgTestInputSchema = z
     /** Router make/model for specific "how to turn it off" hints. */
     routerModel: z.string().max(200).optional(),
     /** Heuristic mode: an ordinary SIP server ("HOST[:PORT]") to send OPTIONS to. */
-    sipServer: z.string().min(1).optional(),
+    sipServer: HostPortSchema.optional(),
     /** Heuristic mode: a STUN server ("HOST[:PORT]") for the mapped address and the MAPPED/XOR check. */
-    stunServer: z.string().min(1).optional(),
+    stunServer: HostPortSchema.optional(),
   })
   .strict();
 export type AlgTestInput = z.infer<typeof AlgTestInputSchema>;

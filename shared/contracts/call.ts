@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostPortSchema, SipUriSchema } from './common.ts';
 
 /**
  * Contract for the "Echo test" step: NatScope places a SIP call to an echo service, sends a test
@@ -29,7 +30,7 @@ export const ECHO_PRESETS = [
   { id: 'fs-delay-echo', label: 'FreeSWITCH delayed echo (9195)', uri: 'sip:9195@conference.freeswitch.org' },
 ] as const;
 
-const hostPort = z.string().min(1).max(255);
+const hostPort = HostPortSchema;
 
 export const SipAccountSchema = z
   .object({
@@ -50,11 +51,7 @@ export type SipAccountInput = z.input<typeof SipAccountSchema>;
 export const CallEchoInputSchema = z
   .object({
     /** sip: or sips: URI of the echo service, e.g. sip:9196@conference.freeswitch.org. */
-    target: z
-      .string()
-      .min(5)
-      .max(512)
-      .regex(/^sips?:/i, 'must be a sip: or sips: URI'),
+    target: SipUriSchema,
     transport: SipTransportSchema.default('udp'),
     /** Next hop for every request instead of the target's host (host[:port]). */
     outboundProxy: hostPort.optional(),

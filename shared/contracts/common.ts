@@ -1,4 +1,19 @@
 import { z } from 'zod';
+import { hostPortProblem, sipUriProblem } from '../model/input-checks.ts';
+
+/** A zod refinement from a check that returns what is wrong with a value (null = fine). */
+function checked(problem: (s: string) => string | null) {
+  return (s: string, ctx: z.RefinementCtx) => {
+    const p = problem(s);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  };
+}
+
+/** "host", "host:port", "[v6]:port" or a bare IPv6 address, with a port from 1 to 65535. */
+export const HostPortSchema = z.string().min(1).max(300).superRefine(checked(hostPortProblem));
+
+/** A sip:/sips: URI with a host, a real port if any, and a known `;transport=`. */
+export const SipUriSchema = z.string().max(512).superRefine(checked(sipUriProblem));
 
 export const AddressClassSchema = z.enum([
   'loopback',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostPortSchema } from './common.ts';
 
 /**
  * Contract for the wizard's "NAT type" step and `natscope nat`: RFC 5780 NAT behaviour discovery
@@ -213,7 +214,7 @@ export type NatTiming = z.infer<typeof NatTimingSchema>;
 export const NatDiscoverInputSchema = z
   .object({
     /** "host", "host:port" or "[v6]:port"; default port 3478. Several servers are compared. */
-    servers: z.array(z.string().min(1).max(300)).min(1).max(8),
+    servers: z.array(HostPortSchema).min(1).max(8),
     transport: NatTransportSchema.default('udp'),
     /** Force an address family; default: whatever the first server resolves to. */
     family: z.union([z.literal(4), z.literal(6)]).optional(),

@@ -3,7 +3,7 @@ import { DiagnosisFindingSchema, SummarySchema } from './finding.ts';
 import { REPORT_SCHEMA_VERSION } from '../model/report/report.ts';
 import { AlgResultSchema } from './alg.ts';
 import { CallResultSchema } from './call.ts';
-import { ProgressEventSchema } from './common.ts';
+import { HostPortSchema, ProgressEventSchema, SipUriSchema } from './common.ts';
 import { NatReportSchema } from './nat.ts';
 import { NetworkSnapshotSchema } from './network.ts';
 import { RouterReportSchema } from './router.ts';
@@ -192,15 +192,11 @@ export const ReportBuildInputSchema = z
 
 export const DiagnoseInputSchema = z
   .object({
-    stunServers: z.array(z.string().min(1).max(300)).max(4).default([]),
-    reflector: z.string().min(1).max(300).optional(),
-    echoUri: z
-      .string()
-      .regex(/^sips?:/i, 'must be a sip: or sips: URI')
-      .max(512)
-      .optional(),
+    stunServers: z.array(HostPortSchema).max(4).default([]),
+    reflector: HostPortSchema.optional(),
+    echoUri: SipUriSchema.optional(),
     transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
-    registrar: z.string().min(1).max(255).optional(),
+    registrar: HostPortSchema.optional(),
     user: z.string().min(1).max(128).optional(),
     password: z.string().max(256).optional(),
     callSeconds: z.number().min(1).max(120).default(8),

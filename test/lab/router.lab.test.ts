@@ -466,8 +466,14 @@ describeLab('router: NatScope vs miniupnpd (masquerade)', () => {
         expect(lease).toBeGreaterThan(0);
         expect(lease).toBeLessThanOrEqual(120); // miniupnpd grants PCP at least 120 s
       }
-      const next = await ns<RouterDoc>(lab, ['router', '--no-mappings']);
+      const next = await ns<RouterDoc & { leftovers: { removed: Mapping[] } }>(lab, [
+        'router',
+        '--no-mappings',
+      ]);
       expect(next.code, next.stderr).toBe(0);
+      // issue #18 item 9: what was removed at start is reported, on stderr and in the JSON
+      expect(next.stderr).toMatch(/Removed 2 leftover mapping\(s\) of an earlier NatScope run/);
+      expect(next.json!.leftovers.removed.map((m) => m.externalPort).sort()).toEqual([40160, 40161]);
       const after = await upnpTable(lab);
       expect(after).not.toMatch(/40160->/);
       expect(after).not.toMatch(/40161->/);

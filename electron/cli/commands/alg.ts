@@ -4,10 +4,11 @@ import {
   type AlgResult,
   type AlgTestInput,
 } from '../../../shared/contracts/alg.ts';
-import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { standaloneContext } from '../../services/call-context.ts';
 import type { CliCommand, CliIo } from '../command.ts';
+import { usageError } from '../cli-errors.ts';
 import { heading, table } from '../format.ts';
+import { defined, exclusive, intOption, parseInput, stringOption } from '../options.ts';
 
 export const algCommand: CliCommand = {
   name: 'alg',
@@ -46,34 +47,38 @@ export const algCommand: CliCommand = {
     stun: { type: 'string' },
   },
   async run({ services, io, json, values, signal }) {
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const raw: Record<string, unknown> = {
+    const str = (k: string) => stringOption(values, k);
+    exclusive(values, ['udp-only', 'tcp-only']);
+    const raw = {
       reflector: str('reflector'),
-      altPort: str('alt-port') !== undefined ? Number(str('alt-port')) : undefined,
+      altPort: intOption(values, 'alt-port', 1, 65535),
       transports: values['udp-only'] ? ['UDP'] : values['tcp-only'] ? ['TCP'] : undefined,
       methods: str('methods')
         ?.toUpperCase()
         .split(',')
         .map((m) => m.trim()),
       localAddress: str('local-address'),
-      timeoutMs: str('timeout') !== undefined ? Number(str('timeout')) : undefined,
+      timeoutMs: intOption(values, 'timeout', 200, 30_000),
       routerModel: str('router'),
       sipServer: str('sip-server'),
       stunServer: str('stun'),
     };
     if (!raw.reflector && !raw.sipServer && !raw.stunServer)
-      throw new NatScopeError(
-        'bad-request',
-        'give --reflector HOST (or --sip-server / --stun for the heuristics)',
+      throw usageError('give --reflector HOST (or --sip-server / --stun for the heuristics)');
+    if (raw.reflector && (raw.sipServer || raw.stunServer))
+      throw usageError(
+        '--reflector runs the conclusive test; leave out --sip-server and --stun (they are for the heuristics)',
       );
-    const parsed = AlgTestInputSchema.safeParse(
-      Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
-    );
-    if (!parsed.success)
-      throw new NatScopeError(
-        'bad-request',
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
+    const parsed = {
+      data: parseInput(AlgTestInputSchema, defined(raw), {
+        reflector: '--reflector',
+        methods: '--methods',
+        localAddress: '--local-address',
+        routerModel: '--router',
+        sipServer: '--sip-server',
+        stunServer: '--stun',
+      }),
+    };
     const input: AlgTestInput = parsed.data;
     const ctx = standaloneContext<AlgEvent>((e) => {
       if (e.kind === 'progress' && e.status !== 'started') io.err(`  ${e.step}: ${e.message ?? e.status}`);

@@ -1,22 +1,29 @@
 import { readFile } from 'node:fs/promises';
-import type { CallEchoInput, CallEvent, CallResult } from '../../../shared/contracts/call.ts';
-import { NatScopeError } from '../../../shared/contracts/errors.ts';
+import {
+  CallEchoInputSchema,
+  type CallEchoInput,
+  type CallEvent,
+  type CallResult,
+} from '../../../shared/contracts/call.ts';
 import { standaloneContext } from '../../services/call-context.ts';
 import type { CliCommand } from '../command.ts';
+import { usageError } from '../cli-errors.ts';
 import { heading, keyValues, table } from '../format.ts';
+import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
 
 export const callCommand: CliCommand = {
   name: 'call',
   summary: 'Echo test: call a SIP echo service, send a test signal over RTP and measure what comes back',
   usage:
-    'call SIP_URI [--duration S] [--transport udp|tcp|tls] [--registrar HOST --user U --password P] [--proxy HOST] [--advertise local|stun --stun HOST] [--json]',
+    'call SIP_URI [--duration S] [--transport udp|tcp|tls] [--registrar HOST --user U [--password-file FILE]] [--proxy HOST] [--advertise local|stun --stun HOST] [--json]',
   help: [
     'Options:',
     '  --duration S            seconds of audio after the answer (default 10)',
     '  --transport T           udp (default), tcp or tls',
-    '  --registrar HOST[:PORT] register with this registrar first (needs --user and --password)',
+    '  --registrar HOST[:PORT] register with this registrar first (needs --user and a password)',
     '  --user U                account user name        --auth-user U  digest user name if different',
-    '  --password P            account password (or set NATSCOPE_SIP_PASSWORD); never printed',
+    ...PASSWORD_HELP,
     '  --domain D              domain of the address of record (default: the registrar host)',
     '  --no-register           use the account for digest challenges only, without REGISTER',
     '  --proxy HOST[:PORT]     outbound proxy',
@@ -29,9 +36,9 @@ export const callCommand: CliCommand = {
     '',
     'Examples:',
     '  natscope call sip:9196@conference.freeswitch.org',
-    '  natscope call sip:echo@pbx.example.com --registrar pbx.example.com --user 1001 --password s3cret --json',
+    '  natscope call sip:echo@pbx.example.com --registrar pbx.example.com --user 1001 --password-file ~/.sip-pass --json',
     '',
-    'Exit code: 0 when the call was answered and audio came back, 1 otherwise.',
+    'Exit code: 0 when the call was answered and audio came back, 1 otherwise, 2 bad usage.',
   ].join('\n'),
   positionals: true,
   options: {
@@ -40,7 +47,7 @@ export const callCommand: CliCommand = {
     registrar: { type: 'string' },
     user: { type: 'string' },
     'auth-user': { type: 'string' },
-    password: { type: 'string' },
+    ...PASSWORD_OPTIONS,
     domain: { type: 'string' },
     'no-register': { type: 'boolean', default: false },
     proxy: { type: 'string' },
@@ -51,65 +58,71 @@ export const callCommand: CliCommand = {
     ca: { type: 'string' },
     messages: { type: 'boolean', default: false },
   },
-  async run({ services, io, json, values, positionals, signal }) {
+  async run(ctx) {
+    const { services, io, json, values, positionals, signal } = ctx;
     const target = positionals[0];
     if (!target || positionals.length > 1)
-      throw new NatScopeError(
-        'bad-request',
-        'give exactly one SIP URI, e.g. sip:9196@conference.freeswitch.org',
+      throw usageError(
+        `give exactly one SIP URI, e.g. sip:9196@conference.freeswitch.org${positionals.length > 1 ? ` (got ${positionals.length})` : ''}`,
       );
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const input: CallEchoInput = { target };
-    if (str('duration') !== undefined) {
-      const d = Number(str('duration'));
-      if (!Number.isFinite(d) || d < 1 || d > 600)
-        throw new NatScopeError('bad-request', '--duration must be 1–600 seconds');
-      input.durationSec = d;
-    }
-    const transport = str('transport');
-    if (transport !== undefined) {
-      if (!['udp', 'tcp', 'tls'].includes(transport))
-        throw new NatScopeError('bad-request', '--transport must be udp, tcp or tls');
-      input.transport = transport as 'udp' | 'tcp' | 'tls';
-    }
+    const str = (k: string) => stringOption(values, k);
     const registrar = str('registrar');
     const user = str('user');
+    let account: CallEchoInput['account'];
     if (registrar || user) {
-      const password = str('password') ?? process.env.NATSCOPE_SIP_PASSWORD;
-      if (!registrar || !user || password === undefined)
-        throw new NatScopeError(
-          'bad-request',
-          '--registrar, --user and --password (or NATSCOPE_SIP_PASSWORD) go together',
-        );
-      input.account = {
+      if (!registrar || !user) throw usageError('--registrar and --user go together');
+      // the password is asked for last, once everything else is known to be usable
+      account = {
         registrar,
         username: user,
-        password,
+        password: '',
         authUsername: str('auth-user'),
         domain: str('domain'),
         register: values['no-register'] !== true,
       };
-    }
-    if (str('proxy')) input.outboundProxy = str('proxy');
-    const advertise = str('advertise');
-    if (advertise !== undefined) {
-      if (advertise !== 'local' && advertise !== 'stun')
-        throw new NatScopeError('bad-request', '--advertise must be local or stun');
-      input.advertise = advertise;
-    }
-    if (str('stun')) input.stunServer = str('stun');
-    if (str('local-address')) input.localAddress = str('local-address');
+    } else if (str('password') !== undefined || str('password-file') !== undefined)
+      throw usageError('a password needs --registrar and --user');
     const ports = str('rtp-ports');
-    if (ports) {
-      const m = /^(\d+)-(\d+)$/.exec(ports);
-      if (!m) throw new NatScopeError('bad-request', '--rtp-ports must look like 16384-32767');
-      input.rtpPortRange = { start: Number(m[1]), end: Number(m[2]) };
-    }
+    const range = ports === undefined ? undefined : /^(\d+)-(\d+)$/.exec(ports);
+    if (range === null) throw usageError(`--rtp-ports must look like 16384-32767, got "${ports}"`);
     const ca = str('ca');
-    if (ca)
-      input.tlsCaPem = await readFile(ca, 'utf8').catch((e: Error) => {
-        throw new NatScopeError('bad-request', `cannot read --ca ${ca}: ${e.message}`);
-      });
+    const input: CallEchoInput = parseInput(
+      CallEchoInputSchema,
+      defined({
+        target,
+        durationSec: numberOption(values, 'duration', 1, 600),
+        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
+        account,
+        outboundProxy: str('proxy'),
+        advertise: choiceOption(values, 'advertise', ['local', 'stun']),
+        stunServer: str('stun'),
+        localAddress: str('local-address'),
+        rtpPortRange: range ? { start: Number(range[1]), end: Number(range[2]) } : undefined,
+        tlsCaPem: ca
+          ? await readFile(ca, 'utf8').catch((e: NodeJS.ErrnoException) => {
+              throw usageError(`cannot read --ca ${ca}: ${e.code ?? e.message}`);
+            })
+          : undefined,
+      }),
+      {
+        target: 'SIP URI',
+        account: '--registrar',
+        outboundProxy: '--proxy',
+        stunServer: '--stun',
+        localAddress: '--local-address',
+        rtpPortRange: '--rtp-ports',
+      },
+    );
+    if (input.advertise === 'stun' && !input.stunServer)
+      throw usageError('--advertise stun needs --stun HOST[:PORT]');
+    if (input.account) {
+      const password = await sipPassword(ctx, `${input.account.username}@${input.account.registrar}`);
+      if (password === undefined)
+        throw usageError(
+          `--user ${input.account.username} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
+        );
+      input.account.password = password;
+    }
 
     const onEvent = (e: CallEvent) => {
       if (e.kind === 'state')

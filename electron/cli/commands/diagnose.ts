@@ -1,21 +1,38 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
 import type { Area, Severity } from '../../../shared/model/diagnosis/findings.ts';
 import { renderReport, type ReportFormat } from '../../../shared/model/report/build.ts';
 import { AREA_TITLE } from '../../../shared/model/report/markdown.ts';
-import type { CliCommand } from '../command.ts';
-import { heading, table } from '../format.ts';
 import { reportLights } from '../../../shared/model/report/report.ts';
+import type { CliCommand } from '../command.ts';
+import { usageError } from '../cli-errors.ts';
+import { heading, table } from '../format.ts';
+import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
+
+const FORMATS = ['md', 'json', 'html'] as const;
 
 const MARK: Record<Severity, string> = { ok: 'OK', info: 'INFO', warning: 'WARN', problem: 'PROBLEM' };
 
-function formatFor(file: string, given: string | undefined): ReportFormat {
-  const f =
-    given ??
-    (file.endsWith('.json') ? 'json' : file.endsWith('.html') || file.endsWith('.htm') ? 'html' : 'md');
-  if (f !== 'md' && f !== 'json' && f !== 'html')
-    throw new NatScopeError('bad-request', `--format must be md, json or html, got "${f}"`);
+const EXTENSIONS: Record<string, ReportFormat> = {
+  md: 'md',
+  markdown: 'md',
+  html: 'html',
+  htm: 'html',
+  json: 'json',
+};
+
+/** The report format from --format, else from the file's extension; anything unclear is refused. */
+export function formatFor(file: string, given: ReportFormat | undefined): ReportFormat {
+  if (file.trim() === '') throw usageError('--report needs a file name, e.g. --report report.md');
+  if (given) return given;
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (ext === undefined) return 'md';
+  const f = EXTENSIONS[ext];
+  if (!f)
+    throw usageError(
+      `cannot tell the report format from ".${ext}": name the file .md, .html or .json, or add --format md|html|json`,
+    );
   return f;
 }
 
@@ -34,7 +51,7 @@ async function turnFlags(str: (k: string) => string | undefined) {
     turnSecret: secret,
     turnCaPem: ca
       ? await readFile(ca, 'utf8').catch((e: Error) => {
-          throw new NatScopeError('bad-request', `cannot read --turn-ca ${ca}: ${e.message}`);
+          throw usageError(`cannot read --turn-ca ${ca}: ${e.message}`);
         })
       : undefined,
   };
@@ -44,7 +61,7 @@ export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
   summary: 'Run every step whose inputs are given, then print findings and advice (and write a report)',
   usage:
-    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U --password P] [--turn-server HOST[:PORT] --turn-user U --turn-password P] [--report FILE] [--format md|json|html] [--json]',
+    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U --turn-password P] [--report FILE] [--format md|json|html] [--json]',
   help: [
     'Steps and what they need (a step without its input is listed as skipped, not failed):',
     '  network       nothing                      interfaces, gateways, primary address',
@@ -52,18 +69,19 @@ export const diagnoseCommand: CliCommand = {
     '  router        nothing (--no-router skips)  UPnP IGD / NAT-PMP / PCP, external IP, mappings',
     '  alg           --reflector (conclusive), or the STUN server (heuristics, weaker evidence)',
     '  call          --echo-uri                   echo test call with RTP stats',
-    '  registration  --registrar --user --password (registers before the echo call)',
+    '  registration  --registrar --user and a password (registers before the echo call)',
     '  relay         --turn-server with --turn-user/--turn-password or --turn-secret: TURN allocation,',
     '                candidates judged against the NAT step, relay-works/needed/unreachable',
     '',
     'Options:',
     '  --transport udp|tcp|tls   SIP transport for the call (default udp)',
     '  --call-seconds S          media duration of the echo call (default 8)',
-    '  --password P              or set NATSCOPE_SIP_PASSWORD; never printed or written',
+    ...PASSWORD_HELP,
     '  --turn-transport udp|tcp|tls  how to reach the TURN server (default udp)',
     '  --turn-password P         or set NATSCOPE_TURN_PASSWORD; --turn-secret S (or NATSCOPE_TURN_SECRET)',
     '                            for coturn REST credentials; --turn-ca FILE trusts a CA for tls',
-    '  --report FILE             write the report; format from --format or the file extension (.md/.json/.html)',
+    '  --report FILE             write the report; format from --format or the file extension (.md/.json/.html;',
+    '                            no extension = Markdown, any other extension is refused)',
     '  --mask-public-ips         replace public IPs by aliases (for posting in public)',
     '  --mask-user NAME          replace this user name everywhere (repeatable)',
     '  --mask-host NAME          replace this host name everywhere (repeatable)',
@@ -78,7 +96,7 @@ export const diagnoseCommand: CliCommand = {
     'echo-uri': { type: 'string' },
     registrar: { type: 'string' },
     user: { type: 'string' },
-    password: { type: 'string' },
+    ...PASSWORD_OPTIONS,
     transport: { type: 'string' },
     'call-seconds': { type: 'string' },
     'no-router': { type: 'boolean', default: false },
@@ -94,35 +112,56 @@ export const diagnoseCommand: CliCommand = {
     'turn-secret': { type: 'string' },
     'turn-ca': { type: 'string' },
   },
-  async run({ services, io, json, values, signal }) {
-    const str = (k: string) => values[k] as string | undefined;
+  async run(ctx) {
+    const { services, io, json, values, signal } = ctx;
+    const str = (k: string) => stringOption(values, k);
     const list = (k: string) => (values[k] as string[] | undefined) ?? [];
     const reportFile = str('report');
-    const format = reportFile ? formatFor(reportFile, str('format')) : null;
-    const parsed = DiagnoseInputSchema.safeParse({
-      stunServers: list('stun-server'),
-      reflector: str('reflector'),
-      echoUri: str('echo-uri'),
-      registrar: str('registrar'),
-      user: str('user'),
-      password: str('password') ?? process.env.NATSCOPE_SIP_PASSWORD,
-      transport: str('transport'),
-      callSeconds: str('call-seconds') === undefined ? undefined : Number(str('call-seconds')),
-      skipRouter: values['no-router'] === true,
-      ...(await turnFlags(str)),
-      mask: {
-        publicIps: values['mask-public-ips'] === true,
-        usernames: list('mask-user'),
-        hostnames: list('mask-host'),
+    const format =
+      reportFile !== undefined ? formatFor(reportFile, choiceOption(values, 'format', FORMATS)) : null;
+    if (reportFile === undefined && str('format') !== undefined)
+      throw usageError('--format needs --report FILE');
+    const input = parseInput(
+      DiagnoseInputSchema,
+      defined({
+        stunServers: list('stun-server'),
+        reflector: str('reflector'),
+        echoUri: str('echo-uri'),
+        registrar: str('registrar'),
+        user: str('user'),
+        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
+        callSeconds: numberOption(values, 'call-seconds', 1, 120),
+        skipRouter: values['no-router'] === true,
+        ...(await turnFlags(str)),
+        mask: {
+          publicIps: values['mask-public-ips'] === true,
+          usernames: list('mask-user'),
+          hostnames: list('mask-host'),
+        },
+      }),
+      {
+        stunServers: '--stun-server',
+        reflector: '--reflector',
+        echoUri: '--echo-uri',
+        registrar: '--registrar',
+        user: '--user',
+        turnServer: '--turn-server',
+        turnTransport: '--turn-transport',
+        turnUser: '--turn-user',
+        mask: '--mask-user/--mask-host',
       },
-    });
-    if (!parsed.success) {
-      throw new NatScopeError(
-        'bad-request',
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
-      );
-    }
-    const report = await services.report.run(parsed.data, {
+    );
+    if ((input.registrar === undefined) !== (input.user === undefined))
+      throw usageError('--registrar and --user go together');
+    if (input.user !== undefined) {
+      input.password = await sipPassword(ctx, `${input.user}@${input.registrar}`);
+      if (input.password === undefined)
+        throw usageError(
+          `--user ${input.user} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
+        );
+    } else if (str('password') !== undefined || str('password-file') !== undefined)
+      throw usageError('a password needs --registrar and --user');
+    const report = await services.report.run(input, {
       signal,
       emit: (e) => io.err(`[${e.status}] ${e.step}${e.message ? ` — ${e.message}` : ''}`),
     });

@@ -3,7 +3,7 @@ import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { DEFAULT_LEASE_SECONDS, type MappingVia } from '../../../shared/contracts/router.ts';
 import type { CliCommand, CliContext } from '../command.ts';
 import { keyValues, table } from '../format.ts';
-import { mappingsTable, printRouterErrorDetail } from './router-format.ts';
+import { mappingsTable, printRouterErrorDetail, removeLeftovers } from './router-format.ts';
 
 const VIAS = ['upnp', 'natpmp', 'pcp'] as const;
 
@@ -319,6 +319,8 @@ export const mapCommand: CliCommand = {
     if (ctx.positionals.length > 1)
       throw new NatScopeError('bad-request', `unexpected argument "${ctx.positionals[1]}"`);
     try {
+      if (sub !== 'cleanup' && sub !== undefined && ['list', 'add', 'delete', 'verify'].includes(sub))
+        await removeLeftovers(ctx, target(ctx));
       switch (sub) {
         case 'list':
           return await runList(ctx);

@@ -1,11 +1,12 @@
 import { NatDiscoverInputSchema, type NatEvent, type NatReport } from '../../../shared/contracts/nat.ts';
-import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { BEHAVIOUR_LABEL, CLASSIC_LABEL } from '../../../shared/model/nat-classic.ts';
 import { natSipMeaning } from '../../../shared/model/nat-meaning.ts';
 import { DEFAULT_NAT_SERVERS, defaultDiscoveryServers } from '../../../shared/model/nat-servers.ts';
 import { standaloneContext } from '../../services/call-context.ts';
 import type { CliCommand } from '../command.ts';
+import { usageError } from '../cli-errors.ts';
 import { heading, keyValues, table } from '../format.ts';
+import { choiceOption, defined, parseInput } from '../options.ts';
 
 const yesNo = (v: boolean | null | undefined) =>
   v === null || v === undefined ? 'unknown' : v ? 'yes' : 'no';
@@ -67,7 +68,7 @@ export const natCommand: CliCommand = {
     const num = (k: string) => {
       const v = str(k);
       if (v === undefined) return undefined;
-      if (!/^\d+$/.test(v)) throw new NatScopeError('bad-request', `--${k} needs a whole number, got "${v}"`);
+      if (!/^\d+$/.test(v)) throw usageError(`--${k} needs a whole number, got "${v}"`);
       return Number(v);
     };
     const servers = Array.isArray(values.server)
@@ -76,8 +77,8 @@ export const natCommand: CliCommand = {
     const timing = { rtoMs: num('rto'), timeoutMs: num('timeout'), negativeWaitMs: num('negative-wait') };
     const raw = {
       servers,
-      transport: str('transport'),
-      family: num('family'),
+      transport: choiceOption(values, 'transport', ['udp', 'tcp']),
+      family: choiceOption(values, 'family', ['4', '6']) === undefined ? undefined : Number(str('family')),
       runs: num('runs'),
       lifetime: values.lifetime === true,
       lifetimeMaxSeconds: num('lifetime-max'),
@@ -85,13 +86,14 @@ export const natCommand: CliCommand = {
         ? Object.fromEntries(Object.entries(timing).filter(([, v]) => v !== undefined))
         : undefined,
     };
-    const parsed = NatDiscoverInputSchema.safeParse(
-      Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
-    );
-    if (!parsed.success) {
-      const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-      throw new NatScopeError('bad-request', `invalid options: ${msg}`, parsed.error.issues);
-    }
+    const parsed = {
+      data: parseInput(NatDiscoverInputSchema, defined(raw), {
+        servers: '--server',
+        runs: '--runs',
+        lifetimeMaxSeconds: '--lifetime-max',
+        timing: '--rto/--timeout/--negative-wait',
+      }),
+    };
     const onEvent = (e: NatEvent) => {
       if (e.kind === 'test' && e.status !== 'running')
         io.err(`${mark(e.status)} ${e.server}${e.run > 1 ? ` #${e.run}` : ''} ${e.test}: ${e.summary}`);

@@ -1,6 +1,8 @@
 import type { CliCommand } from '../command.ts';
 import { heading, keyValues, table } from '../format.ts';
-import { findingsText, mappingsTable } from './router-format.ts';
+import { RouterProbeInputSchema } from '../../../shared/contracts/router.ts';
+import { defined, parseInput, stringOption } from '../options.ts';
+import { findingsText, mappingsTable, removeLeftovers } from './router-format.ts';
 
 export const routerCommand: CliCommand = {
   name: 'router',
@@ -14,10 +16,11 @@ export const routerCommand: CliCommand = {
     '  --stun-mapped IP  the public address a STUN server saw (detects a NAT beyond the router)',
     '  --no-mappings     do not list the UPnP mapping table',
     '',
-    'Read-only: nothing is mapped. Leftover mappings of a crashed NatScope run are removed first.',
+    'Read-only: nothing is mapped. Leftover mappings of a crashed NatScope run are removed first and',
+    'listed on stderr (and in JSON as leftovers {removed[], failed[], expired}).',
     'JSON: {gateway, localAddress, upnp {found, externalIp, igdVersion, manufacturer, model, services,',
     'mappings[], ssdp[], …}, natpmp {supported, externalIp, epoch, …}, pcp {supported, externalIp, …},',
-    'findings[], ownMappings[], warnings[]}.',
+    'findings[], ownMappings[], warnings[], leftovers}.',
   ].join('\n'),
   options: {
     gateway: { type: 'string' },
@@ -25,25 +28,29 @@ export const routerCommand: CliCommand = {
     'stun-mapped': { type: 'string' },
     'no-mappings': { type: 'boolean', default: false },
   },
-  async run({ services, io, json, values, signal }) {
+  async run(ctx) {
+    const { services, io, json, values, signal } = ctx;
+    const input = parseInput(
+      RouterProbeInputSchema,
+      defined({
+        gateway: stringOption(values, 'gateway'),
+        igdLocation: stringOption(values, 'igd-url'),
+        stunMappedAddress: stringOption(values, 'stun-mapped'),
+        listMappings: values['no-mappings'] !== true,
+      }),
+      { gateway: '--gateway', igdLocation: '--igd-url', stunMappedAddress: '--stun-mapped' },
+    );
     try {
-      const report = await services.router.probe(
-        {
-          gateway: values.gateway as string | undefined,
-          igdLocation: values['igd-url'] as string | undefined,
-          stunMappedAddress: values['stun-mapped'] as string | undefined,
-          listMappings: values['no-mappings'] !== true,
+      const leftovers = await removeLeftovers(ctx, input);
+      const report = await services.router.probe(input, {
+        signal,
+        emit: (e) => {
+          if (!json && e.status !== 'done')
+            io.err(`${e.step}: ${e.status}${e.message ? ` — ${e.message}` : ''}`);
         },
-        {
-          signal,
-          emit: (e) => {
-            if (!json && e.status !== 'done')
-              io.err(`${e.step}: ${e.status}${e.message ? ` — ${e.message}` : ''}`);
-          },
-        },
-      );
+      });
       if (json) {
-        io.out(JSON.stringify(report, null, 2));
+        io.out(JSON.stringify({ ...report, leftovers }, null, 2));
         return 0;
       }
       const u = report.upnp;

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { startWebHost } from '../../web/server.ts';
 import { createServices } from '../../services/services.ts';
+import { usageError } from '../cli-errors.ts';
 import type { CliCommand } from '../command.ts';
+import { removeLeftovers } from './router-format.ts';
 
 export const DEFAULT_WEB_PORT = 7780;
 
@@ -20,16 +22,12 @@ export const serveCommand: CliCommand = {
   async run({ io, json, values, signal }) {
     const rawPort = (values.port as string | undefined) ?? String(DEFAULT_WEB_PORT);
     const port = Number(rawPort);
-    if (!/^\d+$/.test(rawPort) || port > 65535) {
-      io.err(`natscope serve: --port must be a number from 0 to 65535, got "${rawPort}"`);
-      return 2;
-    }
+    if (!/^\d+$/.test(rawPort) || port > 65535)
+      throw usageError(`--port must be a number from 0 to 65535, got "${rawPort}"`);
     const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url)).replace(/\/$/, '');
     const services = createServices('web');
     // Mappings a crashed NatScope left behind go first (a no-op when the ledger has none).
-    void services.router
-      .cleanupStale({}, AbortSignal.timeout(20_000))
-      .catch((e: Error) => io.err(`warning: cleanup of leftover mappings failed: ${e.message}`));
+    void removeLeftovers({ services, io, signal: AbortSignal.timeout(20_000) }, {}).catch(() => {});
     const host = await startWebHost({ services, rendererDir, port });
     if (json) io.out(JSON.stringify({ url: host.url, port: host.port }));
     else io.out(`NatScope web mode: open ${host.url}\n(listening on 127.0.0.1:${host.port}; Ctrl-C stops)`);

@@ -78,9 +78,10 @@ describe('nat service', () => {
 
   it('rejects a malformed server and fails plainly when nothing resolves', async () => {
     const service = await setup();
-    await expect(
-      service.discover(NatDiscoverInputSchema.parse({ servers: ['[::1'] }), standaloneContext()),
-    ).rejects.toThrow(NatScopeError);
+    // the contract refuses it first; the service refuses it too when handed one directly
+    expect(NatDiscoverInputSchema.safeParse({ servers: ['[::1'] }).success).toBe(false);
+    const input = { ...NatDiscoverInputSchema.parse({ servers: ['203.0.113.10'] }), servers: ['[::1'] };
+    await expect(service.discover(input, standaloneContext())).rejects.toThrow(NatScopeError);
   });
 
   it('is cancellable', async () => {

@@ -64,7 +64,7 @@ try {
     '--input-type=module',
     '-e',
     [
-      `import { listAllPortMappings, listPortMappings } from ${JSON.stringify(join(REPO_ROOT, 'electron/engine/upnp/igd-client.ts'))};`,
+      `import { listAllPortMappings, listPortMappings } from ${JSON.stringify(join(REPO_ROOT, 'electron/engine/upnp/port-listing.ts'))};`,
       `import { nodeNetwork } from ${JSON.stringify(join(REPO_ROOT, 'electron/engine/net/node-network.ts'))};`,
       `import { systemClock } from ${JSON.stringify(join(REPO_ROOT, 'electron/engine/clock/clock.ts'))};`,
       `const s = { serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:2', controlUrl: new URL('http://${lab.addr.routerLan}:${lab.ports.upnpHttp}/ctl/IPConn') };`,

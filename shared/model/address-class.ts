@@ -91,6 +91,16 @@ export function classifyAddress(address: string): AddressClass {
   return 'public';
 }
 
+/** The class of an address a peer reported, or null when it is missing or not an IP address. */
+export function classifyReportedAddress(address: string | null): AddressClass | null {
+  if (!address) return null;
+  try {
+    return classifyAddress(address);
+  } catch {
+    return null;
+  }
+}
+
 function classifyV4([a, b, c]: number[]): AddressClass {
   if (a === 0) return 'unspecified';
   if (a === 127) return 'loopback';

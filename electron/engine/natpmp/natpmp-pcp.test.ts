@@ -10,14 +10,14 @@ import {
   encodeExternalAddressRequest,
   encodeMapRequest,
 } from './natpmp-codec.ts';
-import { pcpAnnounce, pcpDelete, pcpMap, PcpResultError, PcpVersionMismatch } from './pcp-client.ts';
+import { pcpAnnounce, pcpDelete, pcpMap, PcpResultError, PcpVersionMismatch } from '../pcp/pcp-client.ts';
 import {
   decodeResponse,
   encodeAnnounce,
   encodeMapRequest as encodePcpMap,
   ipv4ToMapped,
   mappedToString,
-} from './pcp-codec.ts';
+} from '../pcp/pcp-codec.ts';
 import { transact } from './transact.ts';
 import { systemClock } from '../clock/clock.ts';
 

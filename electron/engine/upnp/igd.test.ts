@@ -2,14 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../clock/clock.ts';
 import { discoverIgd } from './discover-igd.ts';
 import { httpRequest } from './http.ts';
-import {
-  addPortMapping,
-  getExternalIpAddress,
-  listAllPortMappings,
-  listPortMappings,
-  UpnpActionError,
-  UpnpProtocolError,
-} from './igd-client.ts';
+import { addPortMapping, getExternalIpAddress, UpnpActionError, UpnpProtocolError } from './igd-client.ts';
+import { listAllPortMappings, listPortMappings } from './port-listing.ts';
 import { FakeLan, httpReply } from './testing/fake-lan.ts';
 import { FakeRouter } from './testing/fake-router.ts';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeExternalAddressResponse, decodeMapResponse } from '../natpmp/natpmp-codec.ts';
-import { decodeResponse } from '../natpmp/pcp-codec.ts';
+import { decodeResponse } from '../pcp/pcp-codec.ts';
 import { parseDeviceDescription } from './device-description.ts';
 import { parseHttpResponse } from './http.ts';
 import { entryFromValues } from './igd-client.ts';

@@ -5,8 +5,8 @@
  * "unsupported version", reported as `PcpVersionMismatch` so the caller falls back to NAT-PMP (§9).
  */
 import { describeCode } from '../../../shared/model/router-errors.ts';
-import { NATPMP_PORT } from './natpmp-codec.ts';
-import { withSocket, type GatewayContext } from './natpmp-client.ts';
+import { NATPMP_PORT } from '../natpmp/natpmp-codec.ts';
+import { withSocket, type GatewayContext } from '../natpmp/natpmp-client.ts';
 import {
   decodeResponse,
   encodeAnnounce,
@@ -17,7 +17,7 @@ import {
   PCP_VERSION,
   type PcpResponse,
 } from './pcp-codec.ts';
-import { transact } from './transact.ts';
+import { transact } from '../natpmp/transact.ts';
 
 export const PCP_PORT = NATPMP_PORT;
 

@@ -413,6 +413,14 @@ describeLab('router: NatScope vs miniupnpd (masquerade)', () => {
         15_000,
         200,
       );
+      // The entry shows in the table before `map add` has finished (it still reads the entry back);
+      // a SIGTERM in that window is a cancelled add, not the hold mode this test is about.
+      await waitFor(
+        'natscope holding the mapping',
+        async () => /Holding the mapping/.test(p.log()),
+        15_000,
+        100,
+      );
       await p.stop(5000, 'SIGTERM');
       expect(p.exitCode, p.log()).toBe(0);
       expect(p.log()).toMatch(/Removed 1 mapping/);

@@ -78,6 +78,7 @@ export function createCompanionService(deps: CompanionServiceDeps) {
           reflector: formatEndpoint({ address: primary, port: ports.sip }),
           altPort: ports.sipAlt,
           echoUri: `sip:echo@${formatEndpoint({ address: primary, port: ports.sip })}`,
+          router: null,
           warnings,
         };
         demo = { server, info };

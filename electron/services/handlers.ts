@@ -20,6 +20,7 @@ export function createHandlers(s: Services): Handlers {
     'companion.startDemo': () => s.companion.startDemo(),
     'companion.stopDemo': () => s.companion.stopDemo(),
     'app.info': () => s.app.info(),
+    'app.checkDefaults': () => s.app.checkDefaults(),
     'call.echoTest': (i, c) => s.session.remember('call', s.call.echoTest(i, c)),
     'call.pushAudio': (i) => s.call.pushAudio(i),
     'network.snapshot': () => s.session.remember('network', s.network.snapshot()),

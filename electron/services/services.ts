@@ -1,6 +1,11 @@
 import { nodeSystemSource } from '../engine/netinfo/system-source.ts';
 import { createAlgService } from './alg-service.ts';
-import { createAppService, type HostKind } from './app-service.ts';
+import {
+  checkDefaultsFromEnv,
+  createAppService,
+  type CheckDefaultsOverride,
+  type HostKind,
+} from './app-service.ts';
 import { createCompanionService } from './companion-service.ts';
 import { nodeListenTcp } from '../engine/companion/tcp-listener.ts';
 import { takeNetworkSnapshot } from '../engine/netinfo/snapshot.ts';
@@ -23,6 +28,8 @@ import { createSessionResults } from './session-results.ts';
 export interface ServiceOptions {
   /** HTML → PDF, provided by the Electron main process (printToPDF); absent in headless hosts. */
   pdf?: (html: string) => Promise<Uint8Array>;
+  /** "Check my connection" defaults set by the host (serve flags); NATSCOPE_* environment variables otherwise. */
+  checkDefaults?: CheckDefaultsOverride;
 }
 
 export function createServices(host: HostKind, options: ServiceOptions = {}) {
@@ -32,7 +39,7 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
       clock: systemClock,
       primaryAddress: async () => (await takeNetworkSnapshot(nodeSystemSource)).primary?.address ?? null,
     }),
-    app: createAppService(host),
+    app: createAppService(host, options.checkDefaults ?? checkDefaultsFromEnv(process.env)),
     companion: createCompanionService({
       network: nodeNetwork,
       clock: systemClock,

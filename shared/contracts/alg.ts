@@ -155,6 +155,11 @@ export const DemoServerSchema = z.object({
   altPort: z.number().int(),
   /** SIP URI of the echo UAS (answers INVITE, echoes RTP). */
   echoUri: z.string(),
+  /**
+   * A simulated router on loopback (UPnP IGD + NAT-PMP/PCP) for the router step, so the demo never
+   * asks the real LAN; null when it could not start. Pass both fields to router.probe.
+   */
+  router: z.object({ gateway: z.string(), igdLocation: z.string() }).nullable(),
   warnings: z.array(z.string()),
 });
 export type DemoServer = z.infer<typeof DemoServerSchema>;

@@ -5,7 +5,7 @@ import { AlgResultSchema } from './alg.ts';
 import { CallResultSchema } from './call.ts';
 import { HostPortSchema, ProgressEventSchema, SipUriSchema } from './common.ts';
 import { NatReportSchema } from './nat.ts';
-import { NetworkSnapshotSchema } from './network.ts';
+import { HopsSchema, NetworkSnapshotSchema } from './network.ts';
 import { RouterReportSchema } from './router.ts';
 import { TurnReportSchema, TurnTransportSchema } from './turn.ts';
 
@@ -171,6 +171,8 @@ export const ReportBuildInputSchema = z
     alg: AlgResultSchema.optional(),
     call: CallResultSchema.optional(),
     turn: TurnReportSchema.optional(),
+    /** The first routers towards the STUN server (a 100.64/10 hop shows a carrier-grade NAT). */
+    path: HopsSchema.optional(),
     /** Per-second call stats, when the UI kept them (the call result holds only the final numbers). */
     callSamples: z
       .array(

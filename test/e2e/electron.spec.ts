@@ -17,7 +17,7 @@ test.describe('desktop app (Electron)', () => {
     });
     try {
       const win = await app.firstWindow();
-      await expect(win.getByRole('heading', { name: 'Network' })).toBeVisible();
+      await expect(win.getByRole('heading', { level: 1, name: 'Your connection' })).toBeVisible();
       await expect(win.getByTestId('host-info')).toContainText('desktop app');
       // The sandboxed renderer has no Node: `require` and `process` are absent.
       expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(

@@ -11,7 +11,11 @@ test.afterAll(async () => {
 
 test('web mode shows the Network step with real interfaces, then walks the wizard', async ({ page }) => {
   await page.goto(host.url);
+  await expect(page.getByRole('heading', { level: 1, name: 'Your connection' })).toBeVisible();
+  await page.getByRole('button', { name: /Next: Network/ }).click();
   await expect(page.getByRole('heading', { name: 'Network' })).toBeVisible();
+  // Focus moves to the new step's heading, so keyboard and screen-reader users land on it.
+  await expect(page.getByRole('heading', { level: 1, name: 'Network' })).toBeFocused();
   await expect(page.getByTestId('host-info')).toContainText('web mode');
   // The loopback interface exists on every machine: the table shows real data from the engine.
   const table = page.getByRole('table', { name: 'Interfaces and addresses' });
@@ -23,7 +27,6 @@ test('web mode shows the Network step with real interfaces, then walks the wizar
   await page.getByRole('button', { name: /Refresh/ }).click();
   await expect(table.getByRole('cell', { name: '127.0.0.1' })).toBeVisible();
 
-  // Steps that are not built say so plainly.
   await page.getByRole('button', { name: /Next: NAT type/ }).click();
   await expect(page.getByRole('heading', { name: 'NAT type' })).toBeVisible();
   await page.screenshot({ path: 'test/artifacts/wizard-nat-step.png', fullPage: true });

@@ -5,12 +5,14 @@ import type { BridgeKind } from '../bridge/select-bridge.ts';
 interface BridgeValue {
   bridge: Bridge;
   kind: BridgeKind;
+  /** Web mode: called once when the host's connection is gone (its in-flight calls have failed). */
+  onConnectionLost?: (listener: (reason: string) => void) => () => void;
 }
 
 const BridgeContext = createContext<BridgeValue | null>(null);
 
-export function BridgeProvider({ bridge, kind, children }: BridgeValue & { children: ReactNode }) {
-  return <BridgeContext.Provider value={{ bridge, kind }}>{children}</BridgeContext.Provider>;
+export function BridgeProvider({ children, ...value }: BridgeValue & { children: ReactNode }) {
+  return <BridgeContext.Provider value={value}>{children}</BridgeContext.Provider>;
 }
 
 export function useBridge(): BridgeValue {

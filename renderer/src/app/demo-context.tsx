@@ -1,10 +1,12 @@
 import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
 import type { DemoServer } from '../../../shared/contracts/alg.ts';
 import { useBridge } from './bridge-context.tsx';
+import { useStore } from './session/session-context.tsx';
 
 /**
- * "Try it offline": starts NatScope's companion server on loopback and points every step at it.
- * While it runs, the app shows a banner saying results come from a loopback demo, not the network.
+ * "Try it offline": starts NatScope's companion server (and a simulated router) on loopback and
+ * points every step at it. Starting or stopping it clears the session: results from loopback and
+ * from the real network must never mix in one report.
  */
 interface DemoValue {
   demo: DemoServer | null;
@@ -23,6 +25,7 @@ const DemoContext = createContext<DemoValue | null>(null);
 
 export function DemoProvider({ children }: { children: ReactNode }) {
   const { bridge } = useBridge();
+  const store = useStore();
   const [demo, setDemo] = useState<DemoServer | null>(null);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -30,17 +33,20 @@ export function DemoProvider({ children }: { children: ReactNode }) {
     setStarting(true);
     setError(null);
     try {
-      setDemo(await bridge.call('companion.startDemo', {}));
+      const d = await bridge.call('companion.startDemo', {});
+      store.reset();
+      setDemo(d);
     } catch (e) {
       setError(`Could not start the offline demo: ${(e as Error).message}`);
     } finally {
       setStarting(false);
     }
-  }, [bridge]);
+  }, [bridge, store]);
   const stop = useCallback(async () => {
+    store.reset();
     await bridge.call('companion.stopDemo', {}).catch(() => undefined);
     setDemo(null);
-  }, [bridge]);
+  }, [bridge, store]);
   return (
     <DemoContext.Provider value={{ demo, starting, error, start, stop }}>{children}</DemoContext.Provider>
   );

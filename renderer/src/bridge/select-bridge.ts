@@ -9,8 +9,15 @@ interface PreloadApi {
 
 export type BridgeKind = 'electron' | 'web';
 
+export interface SelectedBridge {
+  bridge: Bridge;
+  kind: BridgeKind;
+  /** Web mode only: the host's connection is gone (the desktop app's main process cannot vanish under its window). */
+  onConnectionLost?: (listener: (reason: string) => void) => () => void;
+}
+
 /** Picks the Electron preload bridge when present, else the web-mode WebSocket with the URL's token. */
-export function selectBridge(win: Window = window): { bridge: Bridge; kind: BridgeKind } {
+export function selectBridge(win: Window = window): SelectedBridge {
   const api = (win as unknown as { natscope?: PreloadApi }).natscope;
   if (api) {
     const channel: FrameChannel = { send: (f) => api.send(f), onFrame: (l) => api.onFrame(l) };
@@ -18,5 +25,6 @@ export function selectBridge(win: Window = window): { bridge: Bridge; kind: Brid
   }
   const token = new URLSearchParams(win.location.search).get('token') ?? '';
   const wsUrl = `${win.location.protocol === 'https:' ? 'wss' : 'ws'}://${win.location.host}/rpc?token=${encodeURIComponent(token)}`;
-  return { bridge: createBridge(createWebSocketChannel(wsUrl)), kind: 'web' };
+  const channel = createWebSocketChannel(wsUrl);
+  return { bridge: createBridge(channel), kind: 'web', onConnectionLost: (l) => channel.onLost(l) };
 }

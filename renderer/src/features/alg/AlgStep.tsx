@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
 import type { AlgPath, AlgResult } from '../../../../shared/contracts/alg.ts';
-import { useResults } from '../../app/results-context.tsx';
-import { useCall } from '../../app/use-call.ts';
+import { recordAs } from '../../app/session/record.ts';
+import { useRun, useSession, useSessionState } from '../../app/session/session-context.tsx';
 import { Badge, type Tone } from '../../components/Tone.tsx';
 import { TextField } from '../../components/Field.tsx';
 
@@ -99,14 +98,14 @@ function AlgResultView({ result }: { result: AlgResult }) {
         </table>
       )}
       {result.heuristics.map((h) => (
-        <div key={h.id} className="notice">
+        <div key={h.id} className={h.suggestsAlg ? 'notice warning' : 'notice'}>
           <Badge tone={h.suggestsAlg ? 'warning' : 'ok'}>{h.suggestsAlg ? 'suggests ALG' : 'no sign'}</Badge>{' '}
           <strong>{h.title}</strong> — {h.detail}
         </div>
       ))}
       {result.advice.length > 0 && (
         <>
-          <h3>What to do</h3>
+          <h2>What to do</h2>
           <ul>
             {result.advice.map((a) => (
               <li key={a.id}>
@@ -117,13 +116,15 @@ function AlgResultView({ result }: { result: AlgResult }) {
         </>
       )}
       {result.warnings.map((w) => (
-        <div key={w} className="notice">
+        <div key={w} className="notice warning">
           {w}
         </div>
       ))}
     </>
   );
 }
+
+const RECORD = { record: recordAs('alg') };
 
 export function AlgStep({
   presetReflector,
@@ -132,14 +133,11 @@ export function AlgStep({
   presetReflector?: string;
   presetAltPort?: number;
 }) {
-  const { state, run, cancel } = useCall('alg.test');
-  const [reflector, setReflector] = useState(presetReflector ?? '');
-  const [sipServer, setSipServer] = useState('');
-  const [stunServer, setStunServer] = useState('');
-  const { set } = useResults();
-  useEffect(() => {
-    if (state.status === 'done') set('alg', state.output);
-  }, [state, set]);
+  const { state, run, cancel } = useRun('alg', 'alg.test', RECORD);
+  const result = useSession().results.alg;
+  const [reflector, setReflector] = useSessionState('alg.reflector', presetReflector ?? '');
+  const [sipServer, setSipServer] = useSessionState('alg.sipServer', '');
+  const [stunServer, setStunServer] = useSessionState('alg.stunServer', '');
   const running = state.status === 'running';
   const start = () =>
     void run(
@@ -152,16 +150,11 @@ export function AlgStep({
     );
   const paths = state.status === 'idle' ? [] : state.events.filter((e) => 'kind' in e && e.kind === 'path');
   return (
-    <section className="panel" aria-labelledby="step-title">
-      <div className="panel-head">
-        <div>
-          <h2 id="step-title">SIP ALG</h2>
-          <p className="muted">
-            Does your router rewrite SIP? NatScope sends crafted SIP messages to a reflector (
-            <code>natscope server</code>) and compares the bytes both ways.
-          </p>
-        </div>
-      </div>
+    <>
+      <p className="muted step-description">
+        Does your router rewrite SIP? NatScope sends crafted SIP messages to a reflector (
+        <code>natscope server</code>) and compares the bytes both ways.
+      </p>
       <div className="form-row">
         <TextField
           label="Reflector (natscope server) HOST[:PORT] — conclusive"
@@ -207,7 +200,7 @@ export function AlgStep({
           ALG test failed: {state.error.message}
         </div>
       )}
-      {state.status === 'done' && <AlgResultView result={state.output} />}
-    </section>
+      {result && !running && <AlgResultView result={result} />}
+    </>
   );
 }

@@ -1,133 +1,94 @@
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import { ECHO_PRESETS, type CallEchoInput } from '../../../../shared/contracts/call.ts';
-import { NatScopeError } from '../../../../shared/contracts/errors.ts';
-import { useBridge } from '../../app/bridge-context.tsx';
-import { useResults } from '../../app/results-context.tsx';
-import { Badge } from '../../components/Tone.tsx';
-import { EchoPlayer } from './audio/echo-player.ts';
-import { frameLevelDb } from './audio/level.ts';
-import { startMicCapture } from './audio/mic-capture.ts';
-import { echoReducer, initialEchoView } from './echo-state.ts';
+import { Slot } from '../../app/registry-context.tsx';
+import {
+  useInputPatches,
+  useSession,
+  useSessionState,
+  useStore,
+} from '../../app/session/session-context.tsx';
+import { SelectField, TextField } from '../../components/Field.tsx';
+import { CallResultView } from './CallResultView.tsx';
+import { CallStatus } from './CallStatus.tsx';
+import { MosGauge, ThresholdTiles } from './CallQuality.tsx';
+import { ECHO_AUDIO, ECHO_VIEW, echoController, type EchoAudioState } from './echo-controller.ts';
+import { EchoSettings, EMPTY_ECHO_FORM, type EchoForm } from './EchoSettings.tsx';
+import { initialEchoView, type EchoView } from './echo-state.ts';
 import { LiveCharts } from './LiveCharts.tsx';
 import { SipLadder } from './SipLadder.tsx';
-import { SelectField, TextField } from '../../components/Field.tsx';
 
-type AudioMode = 'test-signal' | 'microphone';
+const ANSWER_TIMEOUT_SEC = 30;
 
-export function EchoStep({ presetTarget }: { presetTarget?: string }) {
-  const { bridge } = useBridge();
-  const [view, dispatch] = useReducer(echoReducer, initialEchoView);
-  const [preset, setPreset] = useState<string>(presetTarget ? 'custom' : ECHO_PRESETS[0].id);
-  const [customUri, setCustomUri] = useState(presetTarget ?? '');
-  const [transport, setTransport] = useState<'udp' | 'tcp' | 'tls'>('udp');
-  const [advertise, setAdvertise] = useState<'local' | 'stun'>('local');
-  const [stunServer, setStunServer] = useState('');
-  const [duration, setDuration] = useState('10');
-  const [useAccount, setUseAccount] = useState(false);
-  const [registrar, setRegistrar] = useState('');
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [audioMode, setAudioMode] = useState<AudioMode>('test-signal');
-  const [hear, setHear] = useState(true);
-  const [muted, setMuted] = useState(false);
-  // What the microphone path did: frames the service accepted, and the loudest echo in the last second.
-  const [micFrames, setMicFrames] = useState(0);
-  const [echoLevel, setEchoLevel] = useState<number | null>(null);
-  const levelWindow = useRef({ at: 0, max: -96 });
-  const controller = useRef<AbortController | null>(null);
-  const player = useRef<EchoPlayer | null>(null);
-  const stopMic = useRef<(() => void) | null>(null);
-  const { set: setResult } = useResults();
-  // Publish the finished call (with its per-second stats) for the Report step.
-  useEffect(() => {
-    if (!view.result) return;
-    setResult('call', view.result);
-    setResult('callSamples', view.samples);
-  }, [view.result, view.samples, setResult]);
-
-  useEffect(() => () => controller.current?.abort(), []);
-  useEffect(() => player.current?.setMuted(muted), [muted]);
+/**
+ * The echo test call. The call itself belongs to the session (echo-controller.ts): leaving this
+ * step does not hang up, and coming back shows the call where it is. Layout: the call controls,
+ * its state and countdown, then quality (MOS gauge, pass/fail per metric) and the live charts —
+ * above the fold at 1024×700 — then the verdict, the SIP ladder and the details.
+ */
+export function EchoStep({ presetTarget, demo }: { presetTarget?: string; demo?: boolean }) {
+  const store = useStore();
+  const call = echoController(store);
+  const session = useSession();
+  const view = (session.slices[ECHO_VIEW] as EchoView | undefined) ?? initialEchoView;
+  const audio = session.slices[ECHO_AUDIO] as EchoAudioState | undefined;
+  const patches = useInputPatches('echo');
+  const [form, setForm] = useSessionState<EchoForm>('echo.form', () => ({
+    ...EMPTY_ECHO_FORM,
+    preset: presetTarget ? 'custom' : ECHO_PRESETS[0].id,
+    customUri: presetTarget ?? '',
+  }));
+  const set =
+    <K extends keyof EchoForm>(k: K) =>
+    (v: EchoForm[K]) =>
+      setForm((f) => ({ ...f, [k]: v }));
+  useEffect(() => call.setMuted(form.muted), [call, form.muted]);
 
   const target =
-    preset === 'custom' ? customUri.trim() : (ECHO_PRESETS.find((p) => p.id === preset)?.uri ?? '');
-
-  const start = async () => {
-    const c = new AbortController();
-    controller.current = c;
-    dispatch({ type: 'start' });
-    setMicFrames(0);
-    setEchoLevel(null);
-    player.current?.close();
-    player.current = hear ? new EchoPlayer() : null;
-    player.current?.setMuted(muted);
+    form.preset === 'custom'
+      ? form.customUri.trim()
+      : (ECHO_PRESETS.find((p) => p.id === form.preset)?.uri ?? '');
+  const durationSec = Number(form.duration) || 10;
+  const start = () => {
     const input: CallEchoInput = {
+      ...patches,
       target,
-      transport,
-      advertise,
-      durationSec: Number(duration) || 10,
-      audio: audioMode === 'microphone' ? 'external' : 'test-signal',
-      echoAudio: hear,
-      ...(advertise === 'stun' && stunServer ? { stunServer } : {}),
-      ...(useAccount ? { account: { registrar, username, password } } : {}),
-    };
-    try {
-      const result = await bridge.call('call.echoTest', input, {
-        signal: c.signal,
-        onEvent: (e) => {
-          if (e.kind === 'audio') {
-            player.current?.push(e.payload, e.codec);
-            const w = levelWindow.current;
-            w.max = Math.max(w.max, frameLevelDb(e.payload, e.codec));
-            if (performance.now() - w.at > 1000) {
-              setEchoLevel(w.max);
-              levelWindow.current = { at: performance.now(), max: -96 };
-            }
-          } else dispatch({ type: 'event', event: e });
-          if (e.kind === 'started' && audioMode === 'microphone') {
-            startMicCapture('pcmu', (frames) => {
-              bridge.call('call.pushAudio', { callId: e.callId, frames }).then(
-                (r) => setMicFrames((n) => n + r.accepted),
-                () => undefined,
-              );
-            }).then(
-              (stop) => (stopMic.current = stop),
-              (err: Error) =>
-                dispatch({
-                  type: 'error',
-                  message: `Microphone unavailable (${err.message}); use the test signal.`,
-                }),
-            );
+      transport: form.transport,
+      advertise: form.advertise,
+      durationSec,
+      answerTimeoutSec: ANSWER_TIMEOUT_SEC,
+      audio: form.audioMode === 'microphone' ? 'external' : 'test-signal',
+      echoAudio: form.hear,
+      ...(demo ? { localAddress: '127.0.0.1' } : {}),
+      ...(form.advertise === 'stun' && form.stunServer ? { stunServer: form.stunServer } : {}),
+      ...(form.useAccount
+        ? {
+            account: {
+              registrar: form.account.registrar,
+              username: form.account.user,
+              password: form.account.password,
+            },
           }
-        },
-      });
-      dispatch({ type: 'result', result });
-      if (useAccount && password) setResult('secrets', [password]);
-    } catch (err) {
-      dispatch({ type: 'error', message: err instanceof NatScopeError ? err.message : String(err) });
-    } finally {
-      stopMic.current?.();
-      stopMic.current = null;
-    }
+        : {}),
+    };
+    void call.start(input, {
+      microphone: form.audioMode === 'microphone',
+      hear: form.hear,
+      muted: form.muted,
+      secrets: form.useAccount && form.account.password ? [form.account.password] : undefined,
+    });
   };
 
-  const r = view.result;
-  const last = view.samples.at(-1) ?? r?.rtp ?? null;
+  const r = view.running ? null : (view.result ?? session.results.call ?? null);
+  const samples = view.samples.length ? view.samples : (session.results.callSamples ?? []);
+  const last = samples.at(-1) ?? r?.rtp ?? null;
   return (
-    <section className="panel" aria-labelledby="step-title">
-      <div className="panel-head">
-        <div>
-          <h2 id="step-title">Echo test</h2>
-          <p className="muted">
-            A real call: NatScope dials an echo service, sends audio and measures what comes back.
-          </p>
-        </div>
-      </div>
+    <>
       <div className="form-row">
         <SelectField
           label="Call"
           ariaLabel="Echo service"
-          value={preset}
-          onChange={setPreset}
+          value={form.preset}
+          onChange={set('preset')}
           disabled={view.running}
         >
           {ECHO_PRESETS.map((p) => (
@@ -137,189 +98,65 @@ export function EchoStep({ presetTarget }: { presetTarget?: string }) {
           ))}
           <option value="custom">Custom URI…</option>
         </SelectField>
-        {preset === 'custom' && (
+        {form.preset === 'custom' && (
           <TextField
             label="SIP URI"
             grow
-            value={customUri}
-            onChange={setCustomUri}
+            value={form.customUri}
+            onChange={set('customUri')}
             placeholder="sip:9196@pbx.example.com"
-            disabled={view.running}
-          />
-        )}
-        <SelectField
-          label="Transport"
-          ariaLabel="SIP transport"
-          value={transport}
-          onChange={(v) => setTransport(v as 'udp' | 'tcp' | 'tls')}
-          disabled={view.running}
-        >
-          <option value="udp">UDP</option>
-          <option value="tcp">TCP</option>
-          <option value="tls">TLS</option>
-        </SelectField>
-        <SelectField
-          label="Advertise"
-          value={advertise}
-          onChange={(v) => setAdvertise(v as 'local' | 'stun')}
-          disabled={view.running}
-        >
-          <option value="local">Local address</option>
-          <option value="stun">STUN-mapped address</option>
-        </SelectField>
-        {advertise === 'stun' && (
-          <TextField
-            label="STUN server"
-            ariaLabel="STUN server for SDP"
-            value={stunServer}
-            onChange={setStunServer}
             disabled={view.running}
           />
         )}
         <TextField
           label="Seconds"
           ariaLabel="Duration seconds"
-          value={duration}
-          onChange={setDuration}
+          value={form.duration}
+          onChange={set('duration')}
           size={4}
           disabled={view.running}
         />
-      </div>
-      <div className="form-row">
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={useAccount}
-            onChange={(e) => setUseAccount(e.target.checked)}
-            disabled={view.running}
-          />{' '}
-          Register with an account first
-        </label>
-        {useAccount && (
-          <>
-            <TextField label="Registrar" value={registrar} onChange={setRegistrar} disabled={view.running} />
-            <TextField
-              label="User"
-              value={username}
-              onChange={setUsername}
-              disabled={view.running}
-              autoComplete="off"
-            />
-            <TextField
-              label="Password"
-              type="password"
-              value={password}
-              onChange={setPassword}
-              disabled={view.running}
-              autoComplete="off"
-            />
-          </>
-        )}
-      </div>
-      <div className="form-row">
-        <SelectField
-          label="Audio out"
-          value={audioMode}
-          onChange={(v) => setAudioMode(v as AudioMode)}
-          disabled={view.running}
-        >
-          <option value="test-signal">Test tone with markers</option>
-          <option value="microphone">Microphone (hear yourself)</option>
-        </SelectField>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={hear}
-            onChange={(e) => setHear(e.target.checked)}
-            disabled={view.running}
-          />{' '}
-          Play the echo
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={muted} onChange={(e) => setMuted(e.target.checked)} /> Mute
-        </label>
+        <Slot name="echo.options" />
         {view.running ? (
-          <button type="button" onClick={() => controller.current?.abort()}>
+          <button type="button" onClick={() => call.hangUp()}>
             Hang up
           </button>
         ) : (
-          <button
-            type="button"
-            className="primary"
-            onClick={() => void start()}
-            disabled={!/^sips?:/i.test(target)}
-          >
+          <button type="button" className="primary" onClick={start} disabled={!/^sips?:/i.test(target)}>
             Start echo test
           </button>
         )}
       </div>
-      {(view.state || view.running) && (
-        <div className="state-line" data-testid="echo-state" aria-live="polite">
-          {view.states.map((s, i) => (
-            <Badge
-              key={i}
-              tone={s.state === 'failed' ? 'problem' : s.state === view.state ? 'running' : 'unknown'}
-            >
-              {s.state}
-            </Badge>
-          ))}
-          {view.stateDetail && <span className="muted small">{view.stateDetail}</span>}
-        </div>
-      )}
+      <EchoSettings form={form} set={set} disabled={view.running} />
+      <CallStatus view={view} answerTimeoutSec={ANSWER_TIMEOUT_SEC} durationSec={durationSec} />
       {view.error && (
         <div className="error-banner" role="alert">
           {view.error}
         </div>
       )}
-      {r && (
-        <div
-          className={r.answered && !r.oneWayAudio ? 'notice ok' : 'error-banner'}
-          data-testid="echo-result"
-        >
-          <strong>
-            {r.answered
-              ? r.oneWayAudio
-                ? 'One-way audio: the echo never came back.'
-                : 'Audio flows both ways.'
-              : `The call failed: ${r.sipStatus ?? ''} ${r.sipReason ?? r.endReason}`}
-          </strong>{' '}
-          SIP {r.sipStatus ?? '—'} · ended: {r.endReason}
-          {r.media?.sourceMismatch
-            ? ' · RTP came from another address than the SDP said (NAT in the path).'
-            : ''}
+      {(samples.length > 0 || view.running || r) && (
+        <div className="quality" data-testid="echo-quality">
+          <MosGauge mos={last?.mos ?? null} />
+          <ThresholdTiles stats={last} />
         </div>
       )}
-      {last && (
-        <p className="muted small" data-testid="echo-counters">
-          RTP sent {last.sent} · received {last.received} · loss {last.lossPercent.toFixed(1)} % · duplicates{' '}
-          {last.duplicates} · reordered {last.reordered}
-          {last.audioLatencyMs !== null ? ` · audio round trip ${last.audioLatencyMs.toFixed(0)} ms` : ''}
-          {last.emodel
-            ? ` · E-model R ${last.emodel.R.toFixed(1)} (Ie,eff ${last.emodel.IeEff.toFixed(1)}, Id ${last.emodel.Id.toFixed(1)})`
-            : ''}
-        </p>
+      {(samples.length > 0 || view.running) && <LiveCharts samples={samples} />}
+      {r && (
+        <CallResultView result={r} last={last} audio={audio} microphone={form.audioMode === 'microphone'} />
       )}
-      {(micFrames > 0 || echoLevel !== null) && (
-        <p className="muted small" data-testid="echo-audio">
-          {audioMode === 'microphone' ? `Microphone: ${micFrames} frames sent as G.711` : 'Test tone'}
-          {echoLevel !== null
-            ? ` · echo level ${echoLevel.toFixed(0)} dBFS${echoLevel <= -60 ? ' (silence)' : ''}`
-            : ''}
-        </p>
-      )}
-      {(view.samples.length > 0 || view.running) && <LiveCharts samples={view.samples} />}
       {view.findings.map((f, i) => (
-        <div key={i} className={f.severity === 'error' ? 'error-banner' : 'notice'}>
+        <div key={i} className={f.severity === 'error' ? 'error-banner' : 'notice warning'}>
           <code>{f.code}</code> {f.message}
         </div>
       ))}
-      {view.messages.length > 0 && (
+      <Slot name="echo.panels" />
+      {(view.messages.length > 0 || (r?.messages.length ?? 0) > 0) && (
         <SipLadder
-          messages={view.messages}
+          messages={view.messages.length ? view.messages : (r?.messages ?? [])}
           local={view.local ?? r?.signaling.local ?? ''}
           remote={r?.signaling.server ?? target}
         />
       )}
-    </section>
+    </>
   );
 }

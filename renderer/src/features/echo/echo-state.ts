@@ -13,7 +13,8 @@ export interface EchoView {
   local: string | null;
   state: CallState | null;
   stateDetail: string | null;
-  states: { state: CallState; atMs: number }[];
+  /** Each transition: `atMs` since the test started (service clock), `at` when it arrived here (Date.now()). */
+  states: { state: CallState; atMs: number; at: number }[];
   samples: RtpStats[];
   messages: SipLogEntryDto[];
   findings: { code: string; severity: string; message: string }[];
@@ -37,9 +38,11 @@ export const initialEchoView: EchoView = {
 
 export type EchoAction =
   | { type: 'start' }
-  | { type: 'event'; event: CallEvent }
+  | { type: 'event'; event: CallEvent; at: number }
   | { type: 'result'; result: CallResult }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A problem beside the call (the microphone failed): shown, but the call goes on. */
+  | { type: 'warning'; message: string };
 
 export function echoReducer(v: EchoView, a: EchoAction): EchoView {
   switch (a.type) {
@@ -55,6 +58,8 @@ export function echoReducer(v: EchoView, a: EchoAction): EchoView {
       };
     case 'error':
       return { ...v, running: false, error: a.message };
+    case 'warning':
+      return { ...v, error: a.message };
     case 'event': {
       const e = a.event;
       switch (e.kind) {
@@ -65,7 +70,7 @@ export function echoReducer(v: EchoView, a: EchoAction): EchoView {
             ...v,
             state: e.state,
             stateDetail: e.detail ?? null,
-            states: [...v.states, { state: e.state, atMs: e.atMs }],
+            states: [...v.states, { state: e.state, atMs: e.atMs, at: a.at }],
           };
         case 'sip':
           return { ...v, messages: [...v.messages, e.message] };

@@ -19,6 +19,13 @@ function Card(props: { title: string; value: string; meaning?: NatMeaning; testi
   );
 }
 
+const SUMMARY_CLASS: Record<NatMeaning['severity'], string> = {
+  problem: 'error-banner',
+  warning: 'notice warning',
+  ok: 'notice ok',
+  unknown: 'notice',
+};
+
 const yesNo = (v: boolean | null | undefined) =>
   v === null || v === undefined ? 'Unknown' : v ? 'Yes' : 'No';
 
@@ -57,9 +64,7 @@ export function NatResultView({ report }: { report: NatReport }) {
           <div className="muted small">{report.confidenceReason}</div>
         </div>
       </div>
-      {summary && (
-        <div className={summary.severity === 'problem' ? 'error-banner' : 'notice'}>{summary.text}</div>
-      )}
+      {summary && <div className={SUMMARY_CLASS[summary.severity]}>{summary.text}</div>}
       <div className="cards">
         <Card
           testid="nat-mapping"
@@ -105,7 +110,7 @@ export function NatResultView({ report }: { report: NatReport }) {
         />
       </div>
       {report.disagreements.length > 0 && (
-        <div className="notice" data-testid="nat-disagreements">
+        <div className="notice warning" data-testid="nat-disagreements">
           <strong>Servers or runs disagree:</strong>
           <ul>
             {report.disagreements.map((d) => (
@@ -117,7 +122,7 @@ export function NatResultView({ report }: { report: NatReport }) {
         </div>
       )}
       {report.warnings.map((w) => (
-        <div key={w} className="notice">
+        <div key={w} className="notice warning">
           {w}
         </div>
       ))}

@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { NatEvent, NatTestName } from '../../../../shared/contracts/nat.ts';
 import { useBridge } from '../../app/bridge-context.tsx';
-import { useResults } from '../../app/results-context.tsx';
-import { useCall } from '../../app/use-call.ts';
+import { Slot } from '../../app/registry-context.tsx';
+import { recordAs } from '../../app/session/record.ts';
+import { useInputPatches, useRun, useSession, useSessionState } from '../../app/session/session-context.tsx';
 import { Dot, type Tone } from '../../components/Tone.tsx';
 import { NatResultView } from './NatResultView.tsx';
 import { loadServerList, parseServerText, saveServerList } from './server-list.ts';
@@ -46,19 +47,20 @@ function liveTests(events: NatEvent[]) {
   return [...map.entries()];
 }
 
+const RECORD = { record: recordAs('nat') };
+
 export function NatStep({ presetServers }: { presetServers?: string[] }) {
   const { bridge } = useBridge();
-  const { state, run, cancel } = useCall('nat.discover');
-  const [serverText, setServerText] = useState(() => presetServers?.join('\n') ?? '');
-  const [transport, setTransport] = useState<'udp' | 'tcp'>('udp');
-  const [lifetime, setLifetime] = useState(false);
-  const { set } = useResults();
-  useEffect(() => {
-    if (state.status === 'done') set('nat', state.output);
-  }, [state, set]);
+  const { state, run, cancel } = useRun('nat', 'nat.discover', RECORD);
+  const report = useSession().results.nat;
+  const patches = useInputPatches('nat');
+  const [serverText, setServerText] = useSessionState('nat.servers', () => presetServers?.join('\n') ?? '');
+  const [transport, setTransport] = useSessionState<'udp' | 'tcp'>('nat.transport', 'udp');
+  const [lifetime, setLifetime] = useSessionState('nat.lifetime', false);
 
+  const needList = !presetServers?.length && serverText === '';
   useEffect(() => {
-    if (presetServers?.length) return;
+    if (!needList) return;
     bridge.call('nat.defaultServers', {}).then(
       (list) => {
         const rfc5780 = list.filter((s) => s.rfc5780).map((s) => `${s.host}:${s.port}`);
@@ -66,7 +68,7 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
       },
       () => setServerText(loadServerList([]).join('\n')),
     );
-  }, [bridge, presetServers]);
+  }, [bridge, needList, setServerText]);
 
   const servers = useMemo(() => parseServerText(serverText), [serverText]);
   const running = state.status === 'running';
@@ -76,20 +78,11 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
 
   const start = () => {
     if (!presetServers?.length) saveServerList(servers);
-    void run({ servers, transport, lifetime });
+    void run({ ...patches, servers, transport, lifetime });
   };
 
   return (
-    <section className="panel" aria-labelledby="step-title">
-      <div className="panel-head">
-        <div>
-          <h2 id="step-title">NAT type</h2>
-          <p className="muted">
-            How your NAT maps and filters UDP, found with STUN (RFC 5780) — and what that means for SIP and
-            RTP.
-          </p>
-        </div>
-      </div>
+    <>
       <div className="form-row">
         <label className="field grow">
           <span>STUN servers (one per line; RFC 5780 servers with two addresses give full results)</span>
@@ -129,7 +122,7 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
           </button>
         )}
       </div>
-      {(running || progress.length > 0) && state.status !== 'done' && (
+      {running && (
         <ul className="progress-list" aria-label="Test progress">
           {progress.map(([key, t]) => (
             <li key={key}>
@@ -145,7 +138,8 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
           NAT tests failed: {state.error.message}
         </div>
       )}
-      {state.status === 'done' && <NatResultView report={state.output} />}
-    </section>
+      {report && !running && <NatResultView report={report} />}
+      <Slot name="nat.cards" />
+    </>
   );
 }

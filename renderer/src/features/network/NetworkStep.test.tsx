@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { act, render, screen, cleanup } from '@testing-library/react';
+import { screen, cleanup } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bridge } from '../../../../shared/contracts/client.ts';
 import type { NetworkSnapshot } from '../../../../shared/contracts/network.ts';
 import { NatScopeError } from '../../../../shared/contracts/errors.ts';
-import { BridgeProvider } from '../../app/bridge-context.tsx';
+import { renderWithSession } from '../../testing/render-app.tsx';
 import { NetworkStep } from './NetworkStep.tsx';
 
 const snapshot: NetworkSnapshot = {
@@ -26,13 +26,7 @@ function fakeBridge(result: () => Promise<unknown>): Bridge {
 }
 
 async function renderStep(bridge: Bridge) {
-  await act(async () => {
-    render(
-      <BridgeProvider bridge={bridge} kind="web">
-        <NetworkStep />
-      </BridgeProvider>,
-    );
-  });
+  await renderWithSession(<NetworkStep />, bridge);
 }
 
 afterEach(cleanup);

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { ADDRESS_CLASS_LABEL, type AddressClass } from '../../../../shared/model/address-class.ts';
-import { useResults } from '../../app/results-context.tsx';
-import { useCall } from '../../app/use-call.ts';
+import { recordAs } from '../../app/session/record.ts';
+import { useRun, useSession } from '../../app/session/session-context.tsx';
 import type { NetworkSnapshot } from '../../../../shared/contracts/network.ts';
 
 const CLASS_TONE: Record<AddressClass, string> = {
@@ -20,23 +20,20 @@ export function ClassBadge({ cls }: { cls: AddressClass }) {
   return <span className={`badge ${CLASS_TONE[cls]}`}>{ADDRESS_CLASS_LABEL[cls]}</span>;
 }
 
+const RECORD = { record: recordAs('network') };
+
 export function NetworkStep() {
-  const { state, run } = useCall('network.snapshot');
+  const { state, run } = useRun('network', 'network.snapshot', RECORD);
+  const snap = useSession().results.network;
+  // Read once when first shown; after that the session keeps the snapshot until Refresh.
+  const idle = state.status === 'idle';
   useEffect(() => {
-    void run({});
-  }, [run]);
-  const { set } = useResults();
-  useEffect(() => {
-    if (state.status === 'done') set('network', state.output);
-  }, [state, set]);
+    if (idle) void run({});
+  }, [idle, run]);
 
   return (
-    <section className="panel" aria-labelledby="step-title">
-      <div className="panel-head">
-        <div>
-          <h2 id="step-title">Network</h2>
-          <p className="muted">What this computer's network looks like from the inside.</p>
-        </div>
+    <>
+      <div className="toolbar">
         <button type="button" onClick={() => void run({})} disabled={state.status === 'running'}>
           {state.status === 'running' ? 'Reading…' : 'Refresh'}
         </button>
@@ -47,8 +44,8 @@ export function NetworkStep() {
           Could not read the network: {state.error.message}
         </div>
       )}
-      {state.status === 'done' && <NetworkView snap={state.output} />}
-    </section>
+      {snap && state.status !== 'failed' && <NetworkView snap={snap} />}
+    </>
   );
 }
 
@@ -88,7 +85,7 @@ function NetworkView({ snap }: { snap: NetworkSnapshot }) {
         </div>
       </div>
       {snap.warnings.map((w) => (
-        <div key={w} className="notice" role="status">
+        <div key={w} className="notice warning" role="status">
           {w}
         </div>
       ))}

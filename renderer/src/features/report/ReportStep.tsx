@@ -1,12 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
-import { HOST_RESULT_STEPS } from '../../../../shared/contracts/report.ts';
+import { useState } from 'react';
 import type { ReportFormat } from '../../../../shared/model/report/build.ts';
-import type { Report } from '../../../../shared/model/report/report.ts';
 import { useBridge } from '../../app/bridge-context.tsx';
-import { useDemo } from '../../app/demo-context.tsx';
-import { useResults } from '../../app/results-context.tsx';
+import { useNavigation } from '../../app/navigation.tsx';
+import { Slot } from '../../app/registry-context.tsx';
+import { useSession } from '../../app/session/session-context.tsx';
 import { exportText, reportFileName, saveFile, type MaskChoice } from './export.ts';
-import { RunEverything } from './RunEverything.tsx';
 import { SummaryView } from './SummaryView.tsx';
 import { TextField } from '../../components/Field.tsx';
 
@@ -16,44 +14,19 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/**
+ * The session's report: built from every result of this session (each step's own runs and "Check
+ * my connection" alike), so it is never emptier than what the user has seen.
+ */
 export function ReportStep() {
   const { bridge, kind } = useBridge();
-  const { results } = useResults();
-  const { demo } = useDemo();
-  const [report, setReport] = useState<Report | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { report, results } = useSession();
+  const { go } = useNavigation();
   const [note, setNote] = useState<string | null>(null);
   const [maskIps, setMaskIps] = useState(false);
   const [maskUsers, setMaskUsers] = useState('');
   const [maskHosts, setMaskHosts] = useState('');
   const mask: MaskChoice = { publicIps: maskIps, usernames: list(maskUsers), hostnames: list(maskHosts) };
-
-  const buildFromSession = useCallback(() => {
-    const { secrets, callSamples, ...steps } = results;
-    // The host ran every step for us and keeps the latest results: name them instead of sending
-    // them back (a large router table would not fit in one web-mode frame).
-    const fromHost = HOST_RESULT_STEPS.filter((s) => steps[s] !== undefined);
-    bridge
-      .call('report.build', {
-        fromHost,
-        secrets: secrets ?? [],
-        callSamples: callSamples?.map((s) => ({
-          t: Math.round(s.elapsedSec),
-          lossPercent: s.lossPercent,
-          jitterMs: s.jitterMs,
-          rttMs: s.rttMs,
-          mos: s.mos,
-        })),
-      })
-      .then(
-        (r) => {
-          setError(null);
-          setReport(r);
-        },
-        (e: Error) => setError(`Could not build the report: ${e.message}`),
-      );
-  }, [bridge, results]);
-  useEffect(() => buildFromSession(), [buildFromSession]);
 
   const doExport = async (format: ReportFormat | 'pdf') => {
     if (!report) return;
@@ -84,29 +57,23 @@ export function ReportStep() {
     }
   };
 
+  if (Object.keys(results).length === 0)
+    return (
+      <p className="muted">
+        Nothing checked yet.{' '}
+        <button type="button" className="link" onClick={() => go('home')}>
+          Check my connection
+        </button>{' '}
+        first, or run any step: the report collects every result of this session.
+      </p>
+    );
   return (
-    <section className="panel" aria-labelledby="step-title">
-      <div className="panel-head">
-        <div>
-          <h2 id="step-title">Report</h2>
-          <p className="muted">
-            Findings from every step, what to do next, and a report to attach to a bug or support ticket.
-          </p>
-        </div>
-        <button type="button" onClick={buildFromSession}>
-          Rebuild from this session
-        </button>
-      </div>
-      <RunEverything key={demo ? 'demo' : 'live'} demo={demo} onReport={setReport} />
-      {error && (
-        <div className="error-banner" role="alert">
-          {error}
-        </div>
-      )}
+    <>
+      {!report && <p role="status">Building the report…</p>}
       {report && (
         <>
           <SummaryView report={report} />
-          <h3>Export</h3>
+          <h2>Export</h2>
           <div className="form-row">
             <label className="check">
               <input type="checkbox" checked={maskIps} onChange={(e) => setMaskIps(e.target.checked)} /> Mask
@@ -154,6 +121,7 @@ export function ReportStep() {
           )}
         </>
       )}
-    </section>
+      <Slot name="report.sections" />
+    </>
   );
 }

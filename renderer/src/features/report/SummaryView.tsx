@@ -37,7 +37,7 @@ export function SummaryView({ report }: { report: Report }) {
       )}
       {todo.length > 0 && (
         <>
-          <h3>What to do next</h3>
+          <h2>What to do next</h2>
           <ol data-testid="report-todo">
             {todo.map((f) => (
               <li key={f.id}>
@@ -47,9 +47,9 @@ export function SummaryView({ report }: { report: Report }) {
           </ol>
         </>
       )}
-      <h3>Findings</h3>
+      <h2>Findings</h2>
       {report.findings.length === 0 && (
-        <p className="muted">No findings yet: run some steps, or “Run everything”.</p>
+        <p className="muted">No findings yet: run some steps, or “Check my connection”.</p>
       )}
       {report.findings.map((f) => (
         <details key={f.id} className={`finding-card ${f.severity}`} data-testid={`finding-${f.id}`}>

@@ -52,7 +52,7 @@ export function AddMappingDialog(props: {
         <TextField label="Internal port" value={internalPort} onChange={setInternalPort} size={6} />
         <TextField label="Lease (s)" ariaLabel="Lease seconds" value={lease} onChange={setLease} size={6} />
       </div>
-      <div className="notice">
+      <div className="notice warning">
         <strong>This exposes this computer to the internet.</strong> Anyone can send packets to the external
         port and they will reach port {Number.isFinite(int) ? int : '?'} here. NatScope gives the mapping a
         lease and removes it when it exits (or at the next start if it crashed).

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { MappingVia, RouterMapping, RouterReport } from '../../../../shared/contracts/router.ts';
 import { NatScopeError } from '../../../../shared/contracts/errors.ts';
 import { useBridge } from '../../app/bridge-context.tsx';
-import { useResults } from '../../app/results-context.tsx';
-import { useCall } from '../../app/use-call.ts';
+import { recordAs } from '../../app/session/record.ts';
+import { useRun, useSession } from '../../app/session/session-context.tsx';
 import { Badge } from '../../components/Tone.tsx';
 import { AddMappingDialog, type AddRequest } from './AddMappingDialog.tsx';
 import { MappingTable, mappingKey } from './MappingTable.tsx';
@@ -17,26 +17,37 @@ function allMappings(r: RouterReport): RouterMapping[] {
 
 const errorText = (e: unknown) => (e instanceof NatScopeError ? e.message : String(e));
 
-export function RouterStep() {
+const RECORD = { record: recordAs('router') };
+
+/** Where the router is: found on the LAN, or the offline demo's simulated router on loopback. */
+export interface RouterTarget {
+  gateway: string;
+  igdLocation: string;
+}
+
+export function RouterStep({ simulated, demo }: { simulated: RouterTarget | null; demo: boolean }) {
   const { bridge } = useBridge();
-  const { state, run } = useCall('router.probe');
+  const { state, run } = useRun('router', 'router.probe', RECORD);
+  const report = useSession().results.router ?? null;
+  const target = simulated ? { gateway: simulated.gateway, igdLocation: simulated.igdLocation } : {};
   const [loadedAt, setLoadedAt] = useState(() => Date.now());
   const [adding, setAdding] = useState(false);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ tone: 'ok' | 'problem'; text: string } | null>(null);
   const [verify, setVerify] = useState<Record<string, string>>({});
 
+  // The demo without its simulated router must not ask the real LAN.
+  const blocked = demo && !simulated;
   const probe = useCallback(() => {
+    if (blocked) return;
     setLoadedAt(Date.now());
-    void run({});
-  }, [run]);
-  useEffect(() => probe(), [probe]);
-  const { set } = useResults();
+    void run(simulated ? { gateway: simulated.gateway, igdLocation: simulated.igdLocation } : {});
+  }, [run, simulated, blocked]);
+  // Asked once when first shown; Refresh asks again.
+  const idle = state.status === 'idle' && !report;
   useEffect(() => {
-    if (state.status === 'done') set('router', state.output);
-  }, [state, set]);
-
-  const report = state.status === 'done' ? state.output : null;
+    if (idle) probe();
+  }, [idle, probe]);
   const available: MappingVia[] = report
     ? (['upnp', 'natpmp', 'pcp'] as const).filter((v) =>
         v === 'upnp' ? report.upnp.found : report[v].supported,
@@ -46,7 +57,12 @@ export function RouterStep() {
   const add = async (r: AddRequest, allowPermanent = false) => {
     setBusy(true);
     try {
-      const out = await bridge.call('router.mappings.add', { ...r, confirmExposure: true, allowPermanent });
+      const out = await bridge.call('router.mappings.add', {
+        ...target,
+        ...r,
+        confirmExposure: true,
+        allowPermanent,
+      });
       setMessage({
         tone: 'ok',
         text: `Mapped ${r.protocol.toUpperCase()} ${out.mapping.externalPort} → ${out.mapping.internalClient}:${out.mapping.internalPort}. ${out.notes.join(' ')}`,
@@ -78,6 +94,7 @@ export function RouterStep() {
     if (!window.confirm(question)) return;
     try {
       const out = await bridge.call('router.mappings.delete', {
+        ...target,
         via: m.via,
         protocol: m.protocol,
         externalPort: m.externalPort,
@@ -110,17 +127,21 @@ export function RouterStep() {
   };
 
   return (
-    <section className="panel" aria-labelledby="step-title">
-      <div className="panel-head">
-        <div>
-          <h2 id="step-title">Router</h2>
-          <p className="muted">
-            What your router says through UPnP IGD, NAT-PMP and PCP — the same channels FreeSWITCH auto-nat
-            uses.
-          </p>
+    <>
+      {simulated && (
+        <div className="notice" role="status" data-testid="router-simulated">
+          <strong>Simulated router (loopback demo).</strong> This is NatScope’s built-in test router on{' '}
+          <span className="mono">{simulated.gateway}</span>, not your real one: nothing is sent to your LAN.
         </div>
+      )}
+      {blocked && (
+        <div className="notice" role="status">
+          The loopback demo has no router to ask, and does not ask your real one.
+        </div>
+      )}
+      <div className="toolbar">
         <div>
-          <button type="button" onClick={probe} disabled={state.status === 'running'}>
+          <button type="button" onClick={probe} disabled={state.status === 'running' || blocked}>
             {state.status === 'running' ? 'Asking the router…' : 'Refresh'}
           </button>{' '}
           <button
@@ -166,14 +187,20 @@ export function RouterStep() {
           {report.findings.map((f) => (
             <div
               key={f.id}
-              className={f.severity === 'problem' ? 'error-banner' : 'notice'}
+              className={
+                f.severity === 'problem'
+                  ? 'error-banner'
+                  : f.severity === 'warning'
+                    ? 'notice warning'
+                    : 'notice'
+              }
               data-testid={`router-finding-${f.id}`}
             >
               <Badge tone={f.severity}>{f.severity}</Badge> <strong>{f.title}</strong> — {f.meaning}
             </div>
           ))}
           {[...report.warnings, ...report.upnp.errors].map((w) => (
-            <div key={w} className="notice">
+            <div key={w} className="notice warning">
               {w}
             </div>
           ))}
@@ -185,6 +212,6 @@ export function RouterStep() {
           <ProtocolPanel report={report} />
         </>
       )}
-    </section>
+    </>
   );
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildRegistry, type Feature } from './registry.ts';
+import { FEATURES } from './features.ts';
+
+const Nothing = () => null;
+
+describe('UI registry', () => {
+  it('orders steps, slot components and verdict rows by their order, whichever feature brings them', () => {
+    const extra: Feature = {
+      id: 'relay',
+      steps: [{ id: 'timeline', title: 'Timeline', summary: '', order: 55, Component: Nothing }],
+      slots: [
+        { slot: 'nat.cards', id: 'b', order: 20, Component: Nothing },
+        { slot: 'nat.cards', id: 'a', order: 10, Component: Nothing },
+      ],
+      verdicts: [
+        {
+          id: 'incoming',
+          title: 'Incoming calls',
+          order: 60,
+          evaluate: () => ({ tone: 'ok', headline: '', evidence: [] }),
+        },
+      ],
+    };
+    const r = buildRegistry([...FEATURES, extra]);
+    expect(r.steps.map((s) => s.id)).toEqual([
+      'home',
+      'network',
+      'nat',
+      'router',
+      'alg',
+      'echo',
+      'timeline',
+      'report',
+    ]);
+    expect(r.slots['nat.cards'].map((s) => s.id)).toEqual(['a', 'b']);
+    expect(r.verdicts.map((v) => v.id)).toEqual(['public-ip', 'nat', 'router', 'alg', 'call', 'incoming']);
+  });
+
+  it('refuses two steps with one id', () => {
+    const twice: Feature = {
+      id: 'x',
+      steps: [{ id: 'nat', title: 'again', summary: '', order: 1, Component: Nothing }],
+    };
+    expect(() => buildRegistry([...FEATURES, twice])).toThrow(/two steps registered with id "nat"/);
+  });
+});

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { NATSCOPE_CLI, startLab, type Lab } from '../test/lab/lab.ts';
 import { run } from '../test/lab/proc.ts';
-import { startCoturnRelay, type CoturnRelay } from '../test/lab/peers/coturn-relay.ts';
+import { relayArgs, startCoturnRelay, type CoturnRelay } from '../test/lab/peers/coturn-relay.ts';
 import { labSupport } from '../test/lab/support.ts';
 import { join } from 'node:path';
 import { LAB_DIR } from '../test/lab/lab.ts';
@@ -113,20 +113,7 @@ async function measure(lab: Lab, relay: CoturnRelay, transport: 'udp' | 'tcp'): 
   const clients: [string, () => string[]][] = [
     [
       'NatScope (natscope turn)',
-      () => [
-        process.execPath,
-        NATSCOPE_CLI,
-        'turn',
-        '--server',
-        `${relay.address}:${relay.port}`,
-        '--transport',
-        transport,
-        '--user',
-        USER,
-        '--password',
-        PASS,
-        '--json',
-      ],
+      () => [process.execPath, NATSCOPE_CLI, 'turn', ...relayArgs(relay, transport, USER, PASS), '--json'],
     ],
     [
       'turnutils_uclient',

@@ -33,6 +33,11 @@ export interface ServiceOptions {
 }
 
 export function createServices(host: HostKind, options: ServiceOptions = {}) {
+  const call = createCallService({
+    network: nodeNetwork,
+    clock: systemClock,
+    routeSource: nodeSystemSource.routeSource,
+  });
   const base = {
     alg: createAlgService({
       network: nodeNetwork,
@@ -46,17 +51,14 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
       listenTcp: nodeListenTcp,
       platform: process.platform,
     }),
-    call: createCallService({
-      network: nodeNetwork,
-      clock: systemClock,
-      routeSource: nodeSystemSource.routeSource,
-    }),
+    call,
     nat: createNatService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource }),
     network: createNetworkService(nodeSystemSource),
     turn: createTurnService({
       network: nodeNetwork,
       clock: systemClock,
       routeSource: nodeSystemSource.routeSource,
+      call: { echoTest: (i, c) => call.echoTest(i, c) },
     }),
     router: createRouterService({
       network: nodeNetwork,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HostPortSchema, SipUriSchema } from './common.ts';
+import { RelayConfigSchema, RelayUsedSchema } from './relay-config.ts';
 
 /**
  * Contract for the "Echo test" step: NatScope places a SIP call to an echo service, sends a test
@@ -80,6 +81,8 @@ export const CallEchoInputSchema = z
     echoAudio: z.boolean().default(false),
     /** How long to wait for an answer once the INVITE is out. */
     answerTimeoutSec: z.number().min(1).max(120).default(30),
+    /** Send RTP/RTCP through this TURN relay (the SDP then advertises the relayed addresses). */
+    relay: RelayConfigSchema.optional(),
   })
   .strict();
 export type CallEchoInput = z.input<typeof CallEchoInputSchema>;
@@ -204,6 +207,8 @@ export type Finding = z.infer<typeof FindingSchema>;
 
 export const CallResultSchema = z.object({
   target: z.string(),
+  /** The TURN relay the media went through (absent for a direct call). */
+  relay: RelayUsedSchema.optional(),
   transport: SipTransportSchema,
   answered: z.boolean(),
   /** Final response to the INVITE (null: none arrived). */

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import type { TurnReport } from '../../shared/contracts/turn.ts';
 import { describeLab } from './describe-lab.ts';
 import { REPO_ROOT, withLab, type Lab } from './lab.ts';
-import { RELAY_REALM, startCoturnRelay, type CoturnRelay } from './peers/coturn-relay.ts';
+import { RELAY_REALM, relayArgs, startCoturnRelay, type CoturnRelay } from './peers/coturn-relay.ts';
 
 const USER = 'alice';
 const PASS = 'wonderland-7Qx';
@@ -178,24 +178,13 @@ async function relayRoundTrip(
   transport: 'udp' | 'tcp' | 'tls',
   peerPort: number,
 ) {
-  const port = transport === 'tls' ? relay.tlsPort : relay.port;
   const r = await lab.exec(
     'client',
     [
       process.execPath,
       `${REPO_ROOT}/test/lab/tools/turn-tool.ts`,
-      ...[
-        '--server',
-        `${relay.address}:${port}`,
-        '--transport',
-        transport,
-        '--user',
-        USER,
-        '--password',
-        PASS,
-      ],
+      ...relayArgs(relay, transport, USER, PASS),
       ...['--peer', `${lab.addr.server2}:${peerPort}`, '--count', '20'],
-      ...(relay.caPath ? ['--ca', relay.caPath] : []),
     ],
     { timeoutMs: 30_000 },
   );

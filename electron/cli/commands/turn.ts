@@ -22,6 +22,11 @@ export const turnCommand: CliCommand = {
     '  --ca FILE               extra CA certificate (PEM) trusted for tls',
     '  --lifetime S            requested allocation lifetime (seconds)',
     '  --timeout MS            give up a transaction after this long (default 5000)',
+    '  --echo-uri URI          also call this echo service twice, direct and with the media through the',
+    '                          relay, and show both verdicts (RTP loss, jitter, RTT, MOS)',
+    '  --echo-transport udp|tcp|tls  SIP transport of those calls (default udp; tcp/tls where UDP is blocked)',
+    '  --echo-seconds S        media duration of each call (default 8)',
+    '  --echo-ca FILE          extra CA certificate (PEM) for SIP over TLS',
     '  --log                   print the TURN transaction log',
     '',
     'Examples:',
@@ -41,10 +46,33 @@ export const turnCommand: CliCommand = {
     ca: { type: 'string' },
     lifetime: { type: 'string' },
     timeout: { type: 'string' },
+    'echo-uri': { type: 'string' },
+    'echo-transport': { type: 'string' },
+    'echo-seconds': { type: 'string' },
+    'echo-ca': { type: 'string' },
     log: { type: 'boolean', default: false },
   },
   async run({ services, io, json, values, signal }) {
     const input = await turnInputFromFlags(values);
+    const echo = typeof values['echo-uri'] === 'string' ? values['echo-uri'] : undefined;
+    if (echo) {
+      input.echoUri = echo;
+      const t = values['echo-transport'];
+      if (t !== undefined && t !== 'udp' && t !== 'tcp' && t !== 'tls')
+        throw new NatScopeError('bad-request', '--echo-transport must be udp, tcp or tls');
+      if (t) input.echoTransport = t;
+      const secs = values['echo-seconds'];
+      if (typeof secs === 'string') {
+        if (!/^\d+$/.test(secs))
+          throw new NatScopeError('bad-request', `--echo-seconds needs a whole number, got "${secs}"`);
+        input.echoSeconds = Number(secs);
+      }
+      const ca = values['echo-ca'];
+      if (typeof ca === 'string')
+        input.echoCaPem = await readFile(ca, 'utf8').catch((e: Error) => {
+          throw new NatScopeError('bad-request', `cannot read --echo-ca ${ca}: ${e.message}`);
+        });
+    }
     const onEvent = (e: TurnEvent) => {
       if (e.status !== 'running') io.err(`${e.status === 'done' ? '✓' : '✗'} ${e.step}: ${e.summary}`);
     };
@@ -111,6 +139,21 @@ const REACH: Record<string, string> = {
   unknown: 'unknown',
 };
 
+type EchoRtp = NonNullable<TurnReport['echo']>['rtp'];
+const fixed = (v: number | null | undefined, d: number) =>
+  v === null || v === undefined ? null : v.toFixed(d);
+const row = (path: string, answered: boolean, rtp: EchoRtp, verdict: string) => [
+  path,
+  answered ? 'yes' : 'no',
+  rtp?.sent,
+  rtp?.received,
+  rtp?.received ? fixed(rtp.lossPercent, 1) : null, // no packet back: loss is not measurable
+  fixed(rtp?.jitterMs, 1),
+  fixed(rtp?.rttMs, 1),
+  fixed(rtp?.mos, 2),
+  verdict,
+];
+
 export function printTurnReport(r: TurnReport, out: (t: string) => void, log: boolean): void {
   out(heading(`TURN relay ${r.server} over ${r.transport.toUpperCase()}`));
   out(
@@ -146,6 +189,20 @@ export function printTurnReport(r: TurnReport, out: (t: string) => void, log: bo
       ]),
     ),
   );
+  if (r.echo) {
+    const e = r.echo;
+    out(heading(`Echo call ${e.target}`));
+    out(e.summary);
+    out(
+      table(
+        ['Path', 'Answered', 'Sent', 'Received', 'Loss %', 'Jitter ms', 'RTT ms', 'MOS', 'Verdict'],
+        [
+          row('direct', e.direct?.answered ?? false, e.direct?.rtp ?? null, e.direct?.summary ?? ''),
+          row('through relay', e.answered, e.rtp, e.summary.split('; through relay: ')[1] ?? ''),
+        ],
+      ),
+    );
+  }
   if (r.findings.length) {
     out(heading('Findings'));
     for (const f of r.findings) {

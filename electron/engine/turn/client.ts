@@ -12,7 +12,7 @@ import type { Clock, TimerHandle } from '../clock/clock.ts';
 import { addAttribute, tryGetAttribute } from '../stun/attribute.ts';
 import { ErrorCode } from '../stun/attr-error-code.ts';
 import { ChannelNumber, CHANNEL_MIN } from '../stun/attr-channel-number.ts';
-import { Data } from '../stun/attr-data.ts';
+import { Data, ReservationToken } from '../stun/attr-data.ts';
 import { EvenPort } from '../stun/attr-even-port.ts';
 import { PasswordAlgorithm, PasswordAlgorithms } from '../stun/attr-password-algorithm.ts';
 import { RequestedTransport, TRANSPORT_TCP, TRANSPORT_UDP } from '../stun/attr-requested-transport.ts';
@@ -64,8 +64,10 @@ export interface AllocateOptions {
   /** Relayed transport: UDP (default) or TCP (RFC 6062). */
   relay?: 'udp' | 'tcp';
   lifetimeSeconds?: number;
-  /** Ask for an even port and reserve the next one (RTP + RTCP). */
+  /** Ask for an even port and reserve the next one (RTP + RTCP, §7.2 EVEN-PORT with R). */
   evenPort?: boolean;
+  /** Take the port an earlier allocation reserved (§7.2 RESERVATION-TOKEN). */
+  reservationToken?: Uint8Array;
   signal?: AbortSignal;
 }
 
@@ -75,6 +77,8 @@ export interface Allocation {
   lifetimeSeconds: number;
   realm: string;
   passwordAlgorithm: PasswordAlgorithmName;
+  /** With `evenPort`: the token naming the reserved next port (null when the server reserved none). */
+  reservationToken: Uint8Array | null;
   /** Time from the first Allocate to the allocation, including the 401 round trip. */
   elapsedMs: number;
 }
@@ -136,6 +140,7 @@ export class TurnClient {
         addAttribute(m, RequestedTransport, a.relay === 'tcp' ? TRANSPORT_TCP : TRANSPORT_UDP);
         if (a.lifetimeSeconds !== undefined) addAttribute(m, Lifetime, a.lifetimeSeconds);
         if (a.evenPort) addAttribute(m, EvenPort, { reserveNext: true });
+        if (a.reservationToken) addAttribute(m, ReservationToken, a.reservationToken);
       },
       a.signal,
     );
@@ -148,6 +153,7 @@ export class TurnClient {
       lifetimeSeconds,
       realm: this.session!.realm,
       passwordAlgorithm: this.session!.algorithm,
+      reservationToken: tryGetAttribute(res, ReservationToken) ?? null,
       elapsedMs: this.clock.now() - started,
     };
     this.scheduleRefresh(lifetimeSeconds);

@@ -43,8 +43,8 @@ export async function runEchoTest(
     const { ua, findings } = call;
     let dialog: Dialog | null = null;
     let registration: CallResult['registration'] = null;
-    const finish = (end: CallEnd, media?: MediaObservations): CallResult =>
-      callResult(
+    const finish = (end: CallEnd, media?: MediaObservations): CallResult => ({
+      ...callResult(
         {
           input,
           transportName: call.transportName,
@@ -61,7 +61,9 @@ export async function runEchoTest(
         },
         end,
         media,
-      );
+      ),
+      ...(call.relay ? { relay: call.relay } : {}),
+    });
 
     // 1. REGISTER (with an account).
     if (input.account && input.account.register) {

@@ -18,6 +18,11 @@ export interface MediaPath {
   /** What the SDP offers: the local pair, or what a STUN server or relay says it maps to. */
   advertisedRtp: Endpoint;
   advertisedRtcpPort: number;
+  /**
+   * Called once the far end's RTP/RTCP addresses are known, before media starts: a relayed path
+   * installs its permissions and channels here (RFC 8656 §9, §12) so the first packets either way pass.
+   */
+  connect?(remoteRtp: Endpoint, remoteRtcp: Endpoint): Promise<void>;
   close(): Promise<void>;
 }
 

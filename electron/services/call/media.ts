@@ -69,6 +69,7 @@ export class CallMedia implements DialogMedia {
           : await resolveMediaAddress(answer.rtcpAddress, network),
       port: answer.rtcpPort,
     };
+    await o.path.connect?.(remoteRtp, remoteRtcp);
     const session = new RtpSession({
       rtp: o.path.rtp,
       rtcp: o.path.rtcp,

@@ -20,6 +20,8 @@ import type { CallContext } from '../call-context.ts';
 import { advertiseAddresses } from './advertise.ts';
 import type { Cleanups } from './cleanups.ts';
 import { openDirectPath, type MediaPath } from './media-path.ts';
+import { openRelayedPath } from '../turn/relayed-path.ts';
+import type { RelayUsed } from '../../../shared/contracts/relay-config.ts';
 
 export type CallInput = ReturnType<typeof CallEchoInputSchema.parse>;
 
@@ -39,6 +41,8 @@ export interface CallSetup {
   server: Endpoint;
   signaling: OpenedTransport;
   path: MediaPath;
+  /** The TURN relay the media goes through, when the input asked for one. */
+  relay: RelayUsed | null;
   /** What Contact advertises. */
   contact: Endpoint;
   ua: UserAgent;
@@ -114,16 +118,30 @@ export async function setUpCall(
   cleanups.push(() => transport.close());
 
   let path: MediaPath;
-  try {
-    path = await openDirectPath(network, { address: localAddress, range: input.rtpPortRange });
-  } catch (err) {
-    throw new NatScopeError('not-supported', (err as Error).message);
+  let relay: RelayUsed | null = null;
+  if (input.relay) {
+    const relayed = await openRelayedPath({
+      relay: input.relay,
+      network,
+      clock,
+      localAddress,
+      signal: ctx.signal,
+    });
+    path = relayed;
+    relay = relayed.used;
+  } else {
+    try {
+      path = await openDirectPath(network, { address: localAddress, range: input.rtpPortRange });
+    } catch (err) {
+      throw new NatScopeError('not-supported', (err as Error).message);
+    }
   }
   cleanups.push(() => path.close());
   ctx.emit({ kind: 'started', callId, local: formatEndpoint(transport.local), transport: transportName });
 
   const advertised = await advertiseAddresses({
-    mode: input.advertise,
+    // Through a relay the SDP advertises the relayed addresses, never a STUN mapping of them.
+    mode: relay ? 'local' : input.advertise,
     stunServer: input.stunServer,
     path,
     sipLocal: transport.local,
@@ -169,6 +187,7 @@ export async function setUpCall(
     server,
     signaling,
     path,
+    relay,
     contact: advertised.contact,
     ua,
     log,

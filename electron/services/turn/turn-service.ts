@@ -16,6 +16,7 @@ import {
 import { judgeCandidate } from '../../../shared/model/candidates.ts';
 import type { DiagnosisFacts } from '../../../shared/model/diagnosis/facts.ts';
 import { relayFactsOf, relayRules } from '../../../shared/model/diagnosis/relay-rules.ts';
+import { factsFromResults } from '../../../shared/model/diagnosis/from-results.ts';
 import { formatEndpoint, parseHostPort, type Endpoint } from '../../../shared/model/endpoint.ts';
 import type { Clock } from '../../engine/clock/clock.ts';
 import type { Network } from '../../engine/net/network.ts';
@@ -26,6 +27,8 @@ import type { TurnControl } from '../../engine/turn/control.ts';
 import { resolveCredentials, type TurnCredentials } from '../../engine/turn/credentials.ts';
 import { TurnError } from '../../engine/turn/errors.ts';
 import type { CallContext } from '../call-context.ts';
+import { relayedEcho, type EchoCaller } from './relayed-echo.ts';
+import type { CallResult } from '../../../shared/contracts/call.ts';
 
 export interface TurnServiceDeps {
   network: Network;
@@ -34,6 +37,8 @@ export interface TurnServiceDeps {
   routeSource?: (target: string) => Promise<string | null>;
   /** Unix seconds (REST credential expiry). */
   wallSeconds?: () => number;
+  /** The echo call service, for `echoUri` (the direct and the relayed call). */
+  call?: EchoCaller;
 }
 
 type Input = ReturnType<typeof TurnTestInputSchema.parse>;
@@ -212,14 +217,48 @@ async function runTurnTest(
     findings: [],
     warnings,
   };
-  report.findings = relayRules(relayFacts(report, i.nat));
+  let direct: CallResult | null = null;
+  if (i.echoUri) {
+    if (!deps.call) throw new NatScopeError('not-supported', 'this host cannot place echo calls');
+    step('echo', 'running', `${i.echoUri}: direct, then through the relay`);
+    const r = await relayedEcho(
+      deps.call,
+      {
+        target: i.echoUri,
+        sipTransport: i.echoTransport,
+        durationSec: i.echoSeconds,
+        tlsCaPem: i.echoCaPem,
+        relay: {
+          server: i.server,
+          transport: i.transport,
+          username: i.username,
+          password: i.password,
+          secret: i.secret,
+          realm: i.realm,
+          tlsCaPem: i.tlsCaPem,
+        },
+      },
+      { signal: ctx.signal, emit: () => {} },
+      report.allocated,
+    );
+    report.echo = r.echo;
+    direct = r.direct;
+    step('echo', r.echo.answered && !r.echo.oneWayAudio ? 'done' : 'failed', r.echo.summary);
+    report.timings.totalMs = ms(clock.now());
+  }
+  report.findings = relayRules(relayFacts(report, i.nat, direct));
   step('done', error ? 'failed' : 'done', error ? error.message : `relayed address ${report.relayedAddress}`);
   return report;
 }
 
 /** The facts relay-rules read: the TURN result and, when given, what the NAT step measured. */
-export function relayFacts(r: TurnReport, nat: NatFacts | undefined): DiagnosisFacts {
+export function relayFacts(
+  r: TurnReport,
+  nat: NatFacts | undefined,
+  direct: CallResult | null = null,
+): DiagnosisFacts {
   const facts: DiagnosisFacts = { relay: relayFactsOf(r) };
+  if (direct) facts.call = factsFromResults({ call: direct }).call;
   if (nat)
     facts.nat = {
       udpBlocked: nat.udpBlocked ?? false,

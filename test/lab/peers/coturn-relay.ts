@@ -168,3 +168,18 @@ export async function startCoturnRelay(lab: Lab, o: CoturnRelayOptions = {}): Pr
   await lab.waitReady(peer, sockets, 20_000);
   return { peer, address, port, tlsPort, realm, caPath: tls?.ca ?? null };
 }
+
+/** `--server … --transport … --user … --password …` (+ `--ca` for TLS) for the CLI and turn-tool. */
+export function relayArgs(
+  relay: CoturnRelay,
+  transport: 'udp' | 'tcp' | 'tls',
+  user: string,
+  password: string,
+): string[] {
+  const port = transport === 'tls' ? relay.tlsPort : relay.port;
+  return [
+    ...['--server', `${relay.address}:${port}`, '--transport', transport],
+    ...['--user', user, '--password', password],
+    ...(transport === 'tls' && relay.caPath ? ['--ca', relay.caPath] : []),
+  ];
+}

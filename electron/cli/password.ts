@@ -22,27 +22,46 @@ export const PASSWORD_HELP = [
 ];
 
 /** The password, or undefined when none was given and there is no terminal to ask on. */
-export async function sipPassword(ctx: CliContext, account: string): Promise<string | undefined> {
+export function sipPassword(ctx: CliContext, account: string): Promise<string | undefined> {
+  return readSecret(ctx, {
+    option: 'password',
+    env: 'NATSCOPE_SIP_PASSWORD',
+    prompt: `SIP password for ${account}: `,
+  });
+}
+
+/**
+ * A secret from `--<option>-file FILE`, `--<option> VALUE` (warned), the environment variable, or
+ * (with `prompt`) a no-echo prompt on a terminal — in that order. Undefined when none applies.
+ */
+export async function readSecret(
+  ctx: CliContext,
+  spec: { option: string; env: string; prompt?: string },
+): Promise<string | undefined> {
   const { values, io } = ctx;
-  const inline = stringOption(values, 'password');
-  const file = stringOption(values, 'password-file');
+  const inline = stringOption(values, spec.option);
+  const file = stringOption(values, `${spec.option}-file`);
   if (inline !== undefined && file !== undefined)
-    throw usageError('--password and --password-file exclude each other: give one');
-  if (file !== undefined) return readPasswordFile(file, io.err);
+    throw usageError(`--${spec.option} and --${spec.option}-file exclude each other: give one`);
+  if (file !== undefined) return readPasswordFile(file, io.err, `${spec.option}-file`);
   if (inline !== undefined) {
     io.err(
-      'warning: --password shows the password to anyone who can list processes (and keeps it in your shell history); use --password-file FILE, NATSCOPE_SIP_PASSWORD or the prompt instead',
+      `warning: --${spec.option} shows the secret to anyone who can list processes (and keeps it in your shell history); use --${spec.option}-file FILE, ${spec.env}${spec.prompt ? ' or the prompt' : ''} instead`,
     );
     return inline;
   }
-  const env = process.env.NATSCOPE_SIP_PASSWORD;
+  const env = process.env[spec.env];
   if (env !== undefined) return env;
-  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
-  return promptHidden(`SIP password for ${account}: `, ctx.signal);
+  if (!spec.prompt || process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
+  return promptHidden(spec.prompt, ctx.signal);
 }
 
-async function readPasswordFile(file: string, warn: (t: string) => void): Promise<string> {
-  if (file === '') throw usageError('--password-file needs a file name');
+async function readPasswordFile(
+  file: string,
+  warn: (t: string) => void,
+  option = 'password-file',
+): Promise<string> {
+  if (file === '') throw usageError(`--${option} needs a file name`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -50,11 +69,11 @@ async function readPasswordFile(file: string, warn: (t: string) => void): Promis
       warn(`warning: ${file} can be read by other users (chmod 600 ${file})`);
   } catch (err) {
     throw usageError(
-      `cannot read --password-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `cannot read --${option} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
   const first = text.split(/\r?\n/)[0] ?? '';
-  if (first === '') throw usageError(`--password-file ${file}: the first line is empty`);
+  if (first === '') throw usageError(`--${option} ${file}: the first line is empty`);
   return first;
 }
 

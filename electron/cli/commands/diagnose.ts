@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { turnInputFromFlags } from './turn.ts';
 import { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
 import type { Area, Severity } from '../../../shared/model/diagnosis/findings.ts';
 import { renderReport, type ReportFormat } from '../../../shared/model/report/build.ts';
 import { AREA_TITLE } from '../../../shared/model/report/markdown.ts';
 import { reportLights } from '../../../shared/model/report/report.ts';
-import type { CliCommand } from '../command.ts';
+import type { CliCommand, CliContext } from '../command.ts';
 import { usageError } from '../cli-errors.ts';
 import { heading, table } from '../format.ts';
 import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
@@ -36,24 +37,17 @@ export function formatFor(file: string, given: ReportFormat | undefined): Report
   return f;
 }
 
-/** The relay step's flags; passwords and secrets also from the environment, never echoed. */
-async function turnFlags(str: (k: string) => string | undefined) {
-  const server = str('turn-server');
-  if (!server) return {};
-  const secret = str('turn-secret') ?? (str('turn-password') ? undefined : process.env.NATSCOPE_TURN_SECRET);
-  const password = str('turn-password') ?? (secret ? undefined : process.env.NATSCOPE_TURN_PASSWORD);
-  const ca = str('turn-ca');
+/** The relay step's flags (`--turn-*`), read like `natscope turn`'s; passwords and secrets never echoed. */
+async function turnFlags(ctx: CliContext) {
+  if (stringOption(ctx.values, 'turn-server') === undefined) return {};
+  const t = await turnInputFromFlags(ctx, 'turn-');
   return {
-    turnServer: server,
-    turnTransport: str('turn-transport'),
-    turnUser: str('turn-user'),
-    turnPassword: password,
-    turnSecret: secret,
-    turnCaPem: ca
-      ? await readFile(ca, 'utf8').catch((e: Error) => {
-          throw usageError(`cannot read --turn-ca ${ca}: ${e.message}`);
-        })
-      : undefined,
+    turnServer: t.server,
+    turnTransport: t.transport,
+    turnUser: t.username,
+    turnPassword: t.password,
+    turnSecret: t.secret,
+    turnCaPem: t.tlsCaPem,
   };
 }
 
@@ -61,7 +55,7 @@ export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
   summary: 'Run every step whose inputs are given, then print findings and advice (and write a report)',
   usage:
-    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U --turn-password P] [--report FILE] [--format md|json|html] [--json]',
+    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U [--turn-password-file FILE]] [--report FILE] [--format md|json|html] [--json]',
   help: [
     'Steps and what they need (a step without its input is listed as skipped, not failed):',
     '  network       nothing                      interfaces, gateways, primary address',
@@ -78,8 +72,9 @@ export const diagnoseCommand: CliCommand = {
     '  --call-seconds S          media duration of the echo call (default 8)',
     ...PASSWORD_HELP,
     '  --turn-transport udp|tcp|tls  how to reach the TURN server (default udp)',
-    '  --turn-password P         or set NATSCOPE_TURN_PASSWORD; --turn-secret S (or NATSCOPE_TURN_SECRET)',
-    '                            for coturn REST credentials; --turn-ca FILE trusts a CA for tls',
+    '  --turn-password-file FILE the TURN password (or NATSCOPE_TURN_PASSWORD, the prompt, --turn-password);',
+    '                            --turn-secret-file FILE (or NATSCOPE_TURN_SECRET) for coturn REST credentials;',
+    '                            --turn-ca FILE trusts a CA for tls',
     '  --report FILE             write the report; format from --format or the file extension (.md/.json/.html;',
     '                            no extension = Markdown, any other extension is refused)',
     '  --mask-public-ips         replace public IPs by aliases (for posting in public)',
@@ -109,7 +104,9 @@ export const diagnoseCommand: CliCommand = {
     'turn-transport': { type: 'string' },
     'turn-user': { type: 'string' },
     'turn-password': { type: 'string' },
+    'turn-password-file': { type: 'string' },
     'turn-secret': { type: 'string' },
+    'turn-secret-file': { type: 'string' },
     'turn-ca': { type: 'string' },
   },
   async run(ctx) {
@@ -132,7 +129,7 @@ export const diagnoseCommand: CliCommand = {
         transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
         callSeconds: numberOption(values, 'call-seconds', 1, 120),
         skipRouter: values['no-router'] === true,
-        ...(await turnFlags(str)),
+        ...(await turnFlags(ctx)),
         mask: {
           publicIps: values['mask-public-ips'] === true,
           usernames: list('mask-user'),

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import type { TurnEvent, TurnReport, TurnTestInput } from '../../../shared/contracts/turn.ts';
 import { standaloneContext } from '../../services/call-context.ts';
-import type { CliCommand } from '../command.ts';
+import { usageError } from '../cli-errors.ts';
+import type { CliCommand, CliContext } from '../command.ts';
+import { intOption, stringOption } from '../options.ts';
+import { readSecret } from '../password.ts';
 import { heading, keyValues, table } from '../format.ts';
 
 export const turnCommand: CliCommand = {
@@ -14,9 +16,12 @@ export const turnCommand: CliCommand = {
     'Options:',
     '  --server HOST[:PORT]    TURN server (default port 3478; 5349 for tls)',
     '  --transport udp|tcp|tls how to reach the server (default udp); tls verifies the certificate',
-    '  --user U --password P   long-term credentials (or set NATSCOPE_TURN_PASSWORD); never printed',
-    '  --secret S              coturn use-auth-secret shared secret (or NATSCOPE_TURN_SECRET): NatScope',
-    '                          derives time-limited REST credentials; --user then names the user part',
+    '  --user U                long-term credentials: the user name, and the password from',
+    '  --password-file FILE    FILE (first line), NATSCOPE_TURN_PASSWORD, or a no-echo prompt on a terminal;',
+    '                          --password P works but shows it in the process list. Never printed.',
+    '  --secret-file FILE      coturn use-auth-secret shared secret (or NATSCOPE_TURN_SECRET; --secret S',
+    '                          warns like --password): NatScope derives time-limited REST credentials;',
+    '                          --user then names the user part',
     '  --realm R               the realm the credentials belong to: another realm from the server is an error',
     '  --relay udp|tcp         relayed transport (default udp; tcp = RFC 6062 TCP allocation)',
     '  --ca FILE               extra CA certificate (PEM) trusted for tls',
@@ -30,8 +35,8 @@ export const turnCommand: CliCommand = {
     '  --log                   print the TURN transaction log',
     '',
     'Examples:',
-    '  natscope turn --server turn.example.org --user alice --password s3cret',
-    '  natscope turn --server turn.example.org:443 --transport tls --secret "$TURN_SECRET" --json',
+    '  natscope turn --server turn.example.org --user alice --password-file ~/.turn-pass',
+    '  NATSCOPE_TURN_SECRET=… natscope turn --server turn.example.org:443 --transport tls --json',
     '',
     'Exit code: 0 when the allocation succeeded, 1 when it failed (the report says why).',
   ].join('\n'),
@@ -40,7 +45,9 @@ export const turnCommand: CliCommand = {
     transport: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
+    'password-file': { type: 'string' },
     secret: { type: 'string' },
+    'secret-file': { type: 'string' },
     realm: { type: 'string' },
     relay: { type: 'string' },
     ca: { type: 'string' },
@@ -52,26 +59,20 @@ export const turnCommand: CliCommand = {
     'echo-ca': { type: 'string' },
     log: { type: 'boolean', default: false },
   },
-  async run({ services, io, json, values, signal }) {
-    const input = await turnInputFromFlags(values);
-    const echo = typeof values['echo-uri'] === 'string' ? values['echo-uri'] : undefined;
-    if (echo) {
+  async run(ctx) {
+    const { services, io, json, values, signal } = ctx;
+    const input = await turnInputFromFlags(ctx);
+    const echo = stringOption(values, 'echo-uri');
+    if (echo !== undefined) {
       input.echoUri = echo;
-      const t = values['echo-transport'];
+      const t = stringOption(values, 'echo-transport');
       if (t !== undefined && t !== 'udp' && t !== 'tcp' && t !== 'tls')
-        throw new NatScopeError('bad-request', '--echo-transport must be udp, tcp or tls');
+        throw usageError(`--echo-transport must be udp, tcp or tls, got "${t}"`);
       if (t) input.echoTransport = t;
-      const secs = values['echo-seconds'];
-      if (typeof secs === 'string') {
-        if (!/^\d+$/.test(secs))
-          throw new NatScopeError('bad-request', `--echo-seconds needs a whole number, got "${secs}"`);
-        input.echoSeconds = Number(secs);
-      }
-      const ca = values['echo-ca'];
-      if (typeof ca === 'string')
-        input.echoCaPem = await readFile(ca, 'utf8').catch((e: Error) => {
-          throw new NatScopeError('bad-request', `cannot read --echo-ca ${ca}: ${e.message}`);
-        });
+      const secs = intOption(values, 'echo-seconds', 1, 60);
+      if (secs !== undefined) input.echoSeconds = secs;
+      const ca = stringOption(values, 'echo-ca');
+      if (ca !== undefined) input.echoCaPem = await readPem(ca, 'echo-ca');
     }
     const onEvent = (e: TurnEvent) => {
       if (e.status !== 'running') io.err(`${e.status === 'done' ? '✓' : '✗'} ${e.step}: ${e.summary}`);
@@ -83,53 +84,51 @@ export const turnCommand: CliCommand = {
   },
 };
 
-/** Flags → input; shared by `turn` and `diagnose --turn-*`. */
-export async function turnInputFromFlags(
-  values: Record<string, unknown>,
-  prefix = '',
-): Promise<TurnTestInput> {
-  const str = (k: string) => {
-    const v = values[`${prefix}${k}`];
-    return typeof v === 'string' ? v : undefined;
-  };
-  const num = (k: string) => {
-    const v = str(k);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v))
-      throw new NatScopeError('bad-request', `--${prefix}${k} needs a whole number, got "${v}"`);
-    return Number(v);
-  };
+/** Flags → input; shared by `turn` and `diagnose --turn-*` (`prefix` "turn-"). */
+export async function turnInputFromFlags(ctx: CliContext, prefix = ''): Promise<TurnTestInput> {
+  const { values } = ctx;
+  const str = (k: string) => stringOption(values, `${prefix}${k}`);
   const server = str('server');
-  if (!server) throw new NatScopeError('bad-request', `--${prefix}server HOST[:PORT] is required`);
+  if (!server) throw usageError(`--${prefix}server HOST[:PORT] is required`);
   const transport = str('transport') ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls')
-    throw new NatScopeError('bad-request', `--${prefix}transport must be udp, tcp or tls`);
+    throw usageError(`--${prefix}transport must be udp, tcp or tls, got "${transport}"`);
   const relay = str('relay') ?? 'udp';
-  if (relay !== 'udp' && relay !== 'tcp')
-    throw new NatScopeError('bad-request', '--relay must be udp or tcp');
-  const secret = str('secret') ?? (str('user') === undefined ? process.env.NATSCOPE_TURN_SECRET : undefined);
-  const password = str('password') ?? (secret === undefined ? process.env.NATSCOPE_TURN_PASSWORD : undefined);
+  if (relay !== 'udp' && relay !== 'tcp') throw usageError(`--relay must be udp or tcp, got "${relay}"`);
   const user = str('user');
+  const secret = await readSecret(ctx, { option: `${prefix}secret`, env: 'NATSCOPE_TURN_SECRET' });
+  const password =
+    secret === undefined
+      ? await readSecret(ctx, {
+          option: `${prefix}password`,
+          env: 'NATSCOPE_TURN_PASSWORD',
+          prompt: user ? `TURN password for ${user}: ` : undefined,
+        })
+      : undefined;
+  if (secret !== undefined && (str('password') !== undefined || str('password-file') !== undefined))
+    throw usageError(`give --${prefix}password or --${prefix}secret, not both`);
   if (secret === undefined && (user === undefined || password === undefined))
-    throw new NatScopeError(
-      'bad-request',
-      `credentials needed: --${prefix}user and --${prefix}password (or NATSCOPE_TURN_PASSWORD), or --${prefix}secret`,
+    throw usageError(
+      `credentials needed: --${prefix}user with --${prefix}password-file FILE (or NATSCOPE_TURN_PASSWORD, or the prompt on a terminal), or --${prefix}secret-file FILE (or NATSCOPE_TURN_SECRET)`,
     );
-  if (secret !== undefined && password !== undefined)
-    throw new NatScopeError('bad-request', `give --${prefix}password or --${prefix}secret, not both`);
   const input: TurnTestInput = { server, transport, relay };
   if (secret !== undefined) input.secret = secret;
   if (user !== undefined) input.username = user;
   if (password !== undefined) input.password = password;
   if (str('realm')) input.realm = str('realm');
-  if (num('lifetime') !== undefined) input.lifetimeSeconds = num('lifetime');
-  if (num('timeout') !== undefined) input.timeoutMs = num('timeout');
+  const lifetime = intOption(values, `${prefix}lifetime`, 0, 3600);
+  if (lifetime !== undefined) input.lifetimeSeconds = lifetime;
+  const timeout = intOption(values, `${prefix}timeout`, 200, 30_000);
+  if (timeout !== undefined) input.timeoutMs = timeout;
   const ca = str('ca');
-  if (ca)
-    input.tlsCaPem = await readFile(ca, 'utf8').catch((e: Error) => {
-      throw new NatScopeError('bad-request', `cannot read --${prefix}ca ${ca}: ${e.message}`);
-    });
+  if (ca !== undefined) input.tlsCaPem = await readPem(ca, `${prefix}ca`);
   return input;
+}
+
+async function readPem(file: string, option: string): Promise<string> {
+  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw usageError(`cannot read --${option} ${file}: ${e.code ?? e.message}`);
+  });
 }
 
 const REACH: Record<string, string> = {

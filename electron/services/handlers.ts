@@ -36,6 +36,6 @@ export function createHandlers(s: Services): Handlers {
     'router.mappings.delete': (i, c) => s.router.deleteMapping(i, c.signal),
     'router.mappings.verify': (i, c) => s.router.verifyMapping(i, c.signal),
     'router.cleanup': (i, c) => s.router.cleanupStale(i, c.signal),
-    'turn.test': (i, c) => s.turn.test(i, c),
+    'turn.test': (i, c) => s.session.remember('turn', s.turn.test(i, c)),
   };
 }

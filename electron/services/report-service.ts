@@ -104,6 +104,7 @@ export function createReportService(deps: DiagnoseDeps) {
             : 'not run in this session',
         };
       });
+      if (!results.turn && fromHost.includes('turn')) results.turn = deps.session?.get('turn');
       steps.push(
         results.turn
           ? { id: 'relay', status: 'done' }

@@ -154,7 +154,7 @@ export const MaskOptionsSchema = z
   .strict();
 
 /** Steps whose latest result the host keeps for `report.build` (see `fromHost`). */
-export const HOST_RESULT_STEPS = ['network', 'nat', 'router', 'alg', 'call'] as const;
+export const HOST_RESULT_STEPS = ['network', 'nat', 'router', 'alg', 'call', 'turn'] as const;
 export type HostResultStep = (typeof HOST_RESULT_STEPS)[number];
 
 /** The wizard's results so far, to build a report from what the user already ran. */

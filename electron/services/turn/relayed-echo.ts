@@ -9,6 +9,7 @@ import type { CallEchoInput, CallEvent, CallResult } from '../../../shared/contr
 import type { RelayConfig } from '../../../shared/contracts/relay-config.ts';
 import type { TurnReport } from '../../../shared/contracts/turn.ts';
 import type { CallContext } from '../call-context.ts';
+import { echoVerdict } from '../../../shared/model/echo-verdict.ts';
 
 export interface EchoCaller {
   echoTest(input: CallEchoInput, ctx: CallContext<CallEvent>): Promise<CallResult>;
@@ -20,17 +21,6 @@ export interface RelayedEchoInput {
   durationSec: number;
   relay: RelayConfig;
   tlsCaPem?: string;
-}
-
-/** One line a user can act on: what came back on this call. */
-export function echoVerdict(c: CallResult | null, error?: string): string {
-  if (!c) return `failed (${error ?? 'no result'})`;
-  if (!c.answered) return `not answered (${c.sipStatus ? `${c.sipStatus} ` : ''}${c.endReason})`;
-  const rtp = c.rtp;
-  if (!rtp || rtp.received === 0)
-    return rtp && rtp.sent > 0 ? 'one-way audio (nothing came back)' : 'no audio';
-  if (c.oneWayAudio) return 'one-way audio';
-  return `MOS ${rtp.mos === null ? '?' : rtp.mos.toFixed(1)}, loss ${rtp.lossPercent.toFixed(1)} %`;
 }
 
 /** Answered, but nothing (or only one way) came back. */

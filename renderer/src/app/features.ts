@@ -6,6 +6,7 @@ import { natFeature } from '../features/nat/feature.tsx';
 import { networkFeature } from '../features/network/feature.ts';
 import { reportFeature } from '../features/report/feature.ts';
 import { routerFeature } from '../features/router/feature.tsx';
+import { relayFeature } from '../features/relay/feature.tsx';
 
 /**
  * Every UI feature, one line each. A new feature (a step, a card in another step's slot, a row on
@@ -18,5 +19,6 @@ export const FEATURES: Feature[] = [
   routerFeature,
   algFeature,
   echoFeature,
+  relayFeature,
   reportFeature,
 ];

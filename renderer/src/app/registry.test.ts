@@ -10,14 +10,14 @@ describe('UI registry', () => {
       id: 'relay',
       steps: [{ id: 'timeline', title: 'Timeline', summary: '', order: 55, Component: Nothing }],
       slots: [
-        { slot: 'nat.cards', id: 'b', order: 20, Component: Nothing },
-        { slot: 'nat.cards', id: 'a', order: 10, Component: Nothing },
+        { slot: 'nat.cards', id: 'b', order: 30, Component: Nothing },
+        { slot: 'nat.cards', id: 'a', order: 20, Component: Nothing },
       ],
       verdicts: [
         {
           id: 'incoming',
           title: 'Incoming calls',
-          order: 60,
+          order: 70,
           evaluate: () => ({ tone: 'ok', headline: '', evidence: [] }),
         },
       ],
@@ -33,8 +33,16 @@ describe('UI registry', () => {
       'timeline',
       'report',
     ]);
-    expect(r.slots['nat.cards'].map((s) => s.id)).toEqual(['a', 'b']);
-    expect(r.verdicts.map((v) => v.id)).toEqual(['public-ip', 'nat', 'router', 'alg', 'call', 'incoming']);
+    expect(r.slots['nat.cards'].map((s) => s.id)).toEqual(['relay.card', 'a', 'b']);
+    expect(r.verdicts.map((v) => v.id)).toEqual([
+      'public-ip',
+      'nat',
+      'router',
+      'alg',
+      'call',
+      'relay',
+      'incoming',
+    ]);
   });
 
   it('refuses two steps with one id', () => {

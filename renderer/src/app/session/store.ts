@@ -12,6 +12,7 @@ import type { NatReport } from '../../../../shared/contracts/nat.ts';
 import type { Hops, NetworkSnapshot } from '../../../../shared/contracts/network.ts';
 import type { RouterReport } from '../../../../shared/contracts/router.ts';
 import type { Report } from '../../../../shared/model/report/report.ts';
+import type { TurnReport } from '../../../../shared/contracts/turn.ts';
 
 /**
  * The session store: everything the user ran in this window, independent of which step is on
@@ -31,6 +32,8 @@ export interface SessionResults {
   router?: RouterReport;
   alg?: AlgResult;
   call?: CallResult;
+  /** The TURN relay test (the NAT step's Relay card). */
+  turn?: TurnReport;
   callSamples?: RtpStats[];
   path?: Hops;
   /** Secrets typed in a step (the SIP password): kept only to tell the report builder what to redact. */

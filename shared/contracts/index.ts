@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { algMethods } from './alg.ts';
 import { appMethods } from './app.ts';
 import { callMethods } from './call.ts';
+import { monitorMethods } from './monitor.ts';
 import { natMethods } from './nat.ts';
 import { networkMethods } from './network.ts';
 import { reportMethods } from './report.ts';
@@ -24,6 +25,7 @@ export const contract = {
   ...algMethods,
   ...appMethods,
   ...callMethods,
+  ...monitorMethods,
   ...natMethods,
   ...networkMethods,
   ...routerMethods,

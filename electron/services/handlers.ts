@@ -23,6 +23,8 @@ export function createHandlers(s: Services): Handlers {
     'app.checkDefaults': () => s.app.checkDefaults(),
     'call.echoTest': (i, c) => s.session.remember('call', s.call.echoTest(i, c)),
     'call.pushAudio': (i) => s.call.pushAudio(i),
+    'monitor.run': (i, c) => s.monitor.run(i, c),
+    'monitor.history': () => s.monitor.history(),
     'network.snapshot': () => s.session.remember('network', s.network.snapshot()),
     'network.hops': (i) => s.network.hops(i),
     'nat.discover': (i, c) => s.session.remember('nat', s.nat.discover(i, c)),

@@ -20,6 +20,7 @@ import { systemClock } from '../engine/clock/clock.ts';
 import { defaultStateDir, openLedger } from '../engine/mappings/ledger.ts';
 import { openRefusalLog } from '../engine/mappings/refusal-log.ts';
 import { createSessionResults } from './session-results.ts';
+import { createMonitorService } from './monitor/monitor-service.ts';
 
 /**
  * The only API the front doors (Electron IPC, web host, CLI) call. Each service orchestrates engine
@@ -68,9 +69,21 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
       refusalLog: openRefusalLog(defaultStateDir()),
     }),
   };
-  // Diagnosis and reports orchestrate the other services, so they are built on top of them.
+  // Diagnosis, reports and the monitor orchestrate the other services, so they are built on top of them.
   const session = createSessionResults();
-  return { ...base, session, report: createReportService({ ...base, pdf: options.pdf, session }) };
+  return {
+    ...base,
+    session,
+    report: createReportService({ ...base, pdf: options.pdf, session }),
+    monitor: createMonitorService({
+      network: nodeNetwork,
+      clock: systemClock,
+      routeSource: nodeSystemSource.routeSource,
+      router: base.router,
+      call: base.call,
+      stateDir: defaultStateDir(),
+    }),
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

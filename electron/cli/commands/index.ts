@@ -10,6 +10,7 @@ import { mapCommand } from './map.ts';
 import { natCommand } from './nat.ts';
 import { diagnoseCommand } from './diagnose.ts';
 import { turnCommand } from './turn.ts';
+import { monitorCommand } from './monitor.ts';
 
 /** Every `natscope` sub-command, in the order `natscope --help` lists them. */
 export const commands: CliCommand[] = [
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   algCommand,
   turnCommand,
   diagnoseCommand,
+  monitorCommand,
   serverCommand,
   demoCommand,
   serveCommand,

@@ -53,6 +53,8 @@ export interface UpnpOptions {
   natpmpOnly?: boolean;
   /** miniupnpd secure_mode: UPnP clients may only map to their own address. */
   secureMode?: boolean;
+  /** Report the daemon's own uptime (UPnP uptime, NAT-PMP epoch restart with it), not the system's. */
+  daemonUptime?: boolean;
 }
 
 export interface LabOptions {
@@ -605,7 +607,7 @@ export class Lab {
       `enable_natpmp=yes`,
       `enable_upnp=${o.natpmpOnly === true ? 'no' : 'yes'}`,
       `secure_mode=${o.secureMode === true ? 'yes' : 'no'}`,
-      `system_uptime=yes`,
+      `system_uptime=${o.daemonUptime === true ? 'no' : 'yes'}`,
       `notify_interval=30`,
       `clean_ruleset_interval=600`,
       `uuid=3d3cec3a-8cf0-11e0-98ee-001a6b${randomBytes(3).toString('hex')}`,
@@ -660,13 +662,25 @@ export class Lab {
     });
   }
 
-  /** SIPp as digest-auth registrar on the server's registrar port, for one user and password. */
-  startSippRegistrar(user: string, password: string): Promise<Peer> {
+  /**
+   * SIPp as digest-auth registrar on the server's registrar port, for one user and password.
+   * `refreshes`: answer REGISTER refreshes (same Call-ID) too — SIPp otherwise ignores a Call-ID for
+   * 33 s after its scenario ended (-deadcall_wait).
+   */
+  startSippRegistrar(user: string, password: string, o: { refreshes?: boolean } = {}): Promise<Peer> {
     return this.startSipp('server', {
       scenario: 'registrar.xml',
       port: PORTS.registrar,
       name: 'sipp-registrar',
-      args: ['-set', 'user', user, '-set', 'pass', password],
+      args: [
+        '-set',
+        'user',
+        user,
+        '-set',
+        'pass',
+        password,
+        ...(o.refreshes ? ['-deadcall_wait', '50'] : []),
+      ],
     });
   }
 

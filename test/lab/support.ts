@@ -18,6 +18,7 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
   natpmpc: 'natpmpc',
   sipp: 'sip-tester',
   tcpdump: 'tcpdump',
+  conntrack: 'conntrack',
 };
 
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

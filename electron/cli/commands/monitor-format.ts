@@ -1,6 +1,11 @@
 import type { MonitorEvent, MonitorSample } from '../../../shared/contracts/monitor.ts';
+import { cellSafe } from '../terminal-safe.ts';
 
-/** Human output of `natscope monitor`: one line per interval, events with their first advice. */
+/**
+ * Human output of `natscope monitor`: one line per interval, events with their first advice. Strings
+ * from the network (SIP reason phrases, errors) are shown with line breaks escaped, so one interval
+ * stays one line.
+ */
 const time = (iso: string) => new Date(iso).toLocaleTimeString('en-GB', { hour12: false });
 const num = (x: number | null | undefined, d = 1) => (x === null || x === undefined ? '—' : x.toFixed(d));
 
@@ -32,19 +37,20 @@ export function intervalLine(s: MonitorSample): string {
         ? 'router —'
         : `router ${r.externalIp ?? '?'}${r.ownMappings.length ? ` maps ${r.ownMappings.filter((m) => m.present !== false).length}/${r.ownMappings.length}` : ''}`,
     );
-  if (s.registration) parts.push(`reg ${s.registration.ok ? 'ok' : `FAILED (${s.registration.reason})`}`);
+  if (s.registration)
+    parts.push(`reg ${s.registration.ok ? 'ok' : `FAILED (${cellSafe(s.registration.reason)})`}`);
   if (s.echo)
     parts.push(
       s.echo.answered
         ? `echo ${s.echo.oneWayAudio ? 'ONE-WAY' : `MOS ${num(s.echo.mos, 2)} loss ${num(s.echo.lossPercent)} %`}`
-        : `echo FAILED (${s.echo.error ?? s.echo.endReason})`,
+        : `echo FAILED (${cellSafe(s.echo.error ?? s.echo.endReason)})`,
     );
   return parts.join('  ');
 }
 
 export function eventLines(e: MonitorEvent): string[] {
   const mark = e.severity === 'problem' ? '!!' : e.severity === 'warning' ? ' !' : ' i';
-  return [`${mark} ${time(e.at)} ${e.title}`, ...e.advice.slice(0, 2).map((a) => `     → ${a}`)];
+  return [`${mark} ${time(e.at)} ${cellSafe(e.title)}`, ...e.advice.slice(0, 2).map((a) => `     → ${a}`)];
 }
 
 /** "90", "90s", "30m", "24h", "7d" → seconds. */

@@ -1,23 +1,11 @@
-import { NatScopeError } from '../../../shared/contracts/errors.ts';
-import { MonitorInputSchema, type MonitorInput } from '../../../shared/contracts/monitor.ts';
+import { MonitorInputSchema } from '../../../shared/contracts/monitor.ts';
 import { summaryText } from '../../../shared/model/monitor/summary.ts';
-import type { CliCommand, CliValues } from '../command.ts';
+import { usageError } from '../cli-errors.ts';
+import type { CliCommand } from '../command.ts';
 import { heading } from '../format.ts';
-import { passwordFrom } from '../password-source.ts';
+import { defined, intOption, numberOption, parseInput, stringOption } from '../options.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
 import { eventLines, intervalLine, parseDuration } from './monitor-format.ts';
-
-function numberOption(
-  values: CliValues,
-  name: string,
-  parse: (text: string) => number | null = Number,
-): number | undefined {
-  const v = values[name];
-  if (typeof v !== 'string') return undefined;
-  const n = parse(v);
-  if (n === null || !Number.isFinite(n))
-    throw new NatScopeError('bad-request', `--${name}: not a number: "${v}"`);
-  return n;
-}
 
 export const monitorCommand: CliCommand = {
   name: 'monitor',
@@ -43,7 +31,8 @@ export const monitorCommand: CliCommand = {
     '  --echo-every N           call every Nth interval (default 10: every 10 min at 60 s)',
     '  --echo-seconds S         media seconds per echo call (default 10)',
     '  --registrar HOST[:PORT]  refresh a registration every interval (UDP, from the SIP port)',
-    '  --user U  --password-file FILE   account (or NATSCOPE_SIP_PASSWORD; --password P works but shows in ps)',
+    '  --user U                 account user name',
+    ...PASSWORD_HELP,
     '  --pings N                STUN pings per interval for loss/RTT (default 20, 0 = none)',
     '  --no-router              do not ask the router',
     '  --history FILE           history file (default: monitor-history.jsonl in the state directory)',
@@ -62,44 +51,53 @@ export const monitorCommand: CliCommand = {
     'echo-seconds': { type: 'string' },
     registrar: { type: 'string' },
     user: { type: 'string' },
-    password: { type: 'string' },
-    'password-file': { type: 'string' },
+    ...PASSWORD_OPTIONS,
     pings: { type: 'string' },
     'no-router': { type: 'boolean', default: false },
     history: { type: 'string' },
   },
-  async run({ services, io, json, values, signal }) {
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  async run(ctx) {
+    const { services, io, json, values, signal } = ctx;
+    const str = (k: string) => stringOption(values, k);
     const registrar = str('registrar');
     const user = str('user');
-    const password = registrar || user ? await passwordFrom(values, io) : undefined;
-    if ((registrar || user) && (!registrar || !user || password === undefined))
-      throw new NatScopeError(
-        'bad-request',
-        '--registrar, --user and --password-file (or NATSCOPE_SIP_PASSWORD) go together',
-      );
-    const duration =
-      values.duration === undefined ? undefined : numberOption(values, 'duration', parseDuration);
-    const input: MonitorInput = {
-      intervalSec: numberOption(values, 'interval'),
-      durationSec: duration,
-      stunServer: str('stun-server'),
-      sipPort: numberOption(values, 'sip-port'),
-      echoUri: str('echo-uri'),
-      echoEvery: numberOption(values, 'echo-every'),
-      echoSeconds: numberOption(values, 'echo-seconds'),
-      pings: numberOption(values, 'pings'),
-      router: values['no-router'] !== true,
-      ...(registrar && user && password !== undefined
-        ? { account: { registrar, username: user, password } }
-        : {}),
-    };
-    const parsed = MonitorInputSchema.safeParse(input);
-    if (!parsed.success)
-      throw new NatScopeError(
-        'bad-request',
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
-      );
+    if ((registrar || user) && !(registrar && user)) throw usageError('--registrar and --user go together');
+    if (!registrar && (str('password') !== undefined || str('password-file') !== undefined))
+      throw usageError('a password needs --registrar and --user');
+    const durationText = str('duration');
+    const durationSec = durationText === undefined ? undefined : parseDuration(durationText);
+    if (durationSec === null)
+      throw usageError(`--duration must look like 90, 90s, 30m, 24h or 7d, got "${durationText}"`);
+    const input = parseInput(
+      MonitorInputSchema,
+      defined({
+        intervalSec: numberOption(values, 'interval', 1, 3600),
+        durationSec,
+        stunServer: str('stun-server'),
+        sipPort: intOption(values, 'sip-port', 1, 65535),
+        echoUri: str('echo-uri'),
+        echoEvery: intOption(values, 'echo-every', 1, 100_000),
+        echoSeconds: numberOption(values, 'echo-seconds', 2, 60),
+        pings: intOption(values, 'pings', 0, 100),
+        router: values['no-router'] !== true,
+        account: registrar && user ? { registrar, username: user, password: '' } : undefined,
+      }),
+      {
+        durationSec: '--duration',
+        stunServer: '--stun-server',
+        echoUri: '--echo-uri',
+        account: '--registrar',
+      },
+    );
+    if (input.account) {
+      // asked for last, once everything else is known to be usable
+      const password = await sipPassword(ctx, `${input.account.username}@${input.account.registrar}`);
+      if (password === undefined)
+        throw usageError(
+          `--user ${input.account.username} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
+        );
+      input.account.password = password;
+    }
     if (!input.stunServer && !json)
       io.err('note: without --stun-server the public address, NAT mapping and loss are not watched');
     const out = (o: unknown) => io.out(JSON.stringify(o));

@@ -31,15 +31,14 @@ export const MAX_BYTES = 64 * 1024 * 1024;
 export interface HistoryFileOptions {
   now?: () => number;
   maxBytes?: number;
-  maxPoints?: number;
 }
 
 /** Reads a history file line by line into a replay (constant memory whatever its size). */
 export async function replayFile(
   file: string,
-  maxPoints?: number,
+  o: { maxPoints?: number; view?: boolean } = {},
 ): Promise<{ replay: HistoryReplay; exists: boolean }> {
-  const replay = new HistoryReplay({ maxPoints });
+  const replay = new HistoryReplay(o);
   const size = await stat(file).then(
     (s) => s.size,
     () => null,
@@ -140,7 +139,8 @@ export class HistoryWriter {
     await takeLock(lock);
     try {
       const repaired = await repairTail(file);
-      const { replay } = await replayFile(file, o.maxPoints);
+      // a writer needs the state and the summary, not the timeline view (constant memory)
+      const { replay } = await replayFile(file, { view: false });
       if (repaired) replay.skipped++;
       const fh = await open(file, 'a', 0o600);
       const { size } = await fh.stat();

@@ -39,7 +39,10 @@ export async function probeRouter(
     listMappings: input.listMappings ?? true,
     own,
     signal: cc.signal,
-    noteRefusal: (code) => rc.refusals.push({ via, code }),
+    // once per kind: a long-running caller (the monitor) probes every interval
+    noteRefusal: (code) => {
+      if (!rc.refusals.some((r) => r.via === via && r.code === code)) rc.refusals.push({ via, code });
+    },
   });
   const run = <V extends MappingVia>(m: PortMapper<V>) =>
     step(rc, cc, site, m, want.has(m.via) && canAsk(m, site), () => m.probe(site, options(m.via)));

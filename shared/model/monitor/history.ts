@@ -34,12 +34,15 @@ export class HistoryReplay {
   intervals = 0;
   skipped = 0;
   readonly summary: SummaryBuilder;
-  readonly timeline: TimelineBuilder;
-  readonly events = new RecentEvents(500);
+  /** The timeline view (points and recent events); absent for a running monitor, which needs neither. */
+  readonly timeline: TimelineBuilder | null;
+  readonly events: RecentEvents | null;
 
-  constructor(o: { hourOf?: (iso: string) => number; maxPoints?: number } = {}) {
+  constructor(o: { hourOf?: (iso: string) => number; maxPoints?: number; view?: boolean } = {}) {
     this.summary = new SummaryBuilder(o.hourOf ?? localHour);
-    this.timeline = new TimelineBuilder(o.maxPoints ?? 1500);
+    const view = o.view ?? true;
+    this.timeline = view ? new TimelineBuilder(o.maxPoints ?? 1500) : null;
+    this.events = view ? new RecentEvents(500) : null;
   }
 
   /** Adds one line of the file; returns the record, or null if the line was skipped. */
@@ -59,7 +62,7 @@ export class HistoryReplay {
     if (r.type === 'interval') this.interval(r);
     else {
       this.summary.add(r);
-      if (r.type === 'event') this.events.add(r);
+      if (r.type === 'event') this.events?.add(r);
     }
   }
 
@@ -74,7 +77,7 @@ export class HistoryReplay {
     const found = detect(this.detector, s);
     this.detector = found.state;
     this.summary.add(s);
-    this.timeline.add(s);
+    this.timeline?.add(s);
     this.nextSeq = Math.max(this.nextSeq, s.seq + 1);
     this.intervals++;
     return found.events;
@@ -85,8 +88,8 @@ export class HistoryReplay {
       file,
       exists,
       summary: this.summary.build(),
-      points: this.timeline.build(),
-      events: this.events.build(),
+      points: this.timeline?.build() ?? [],
+      events: this.events?.build() ?? [],
       skippedLines: this.skipped,
     };
   }

@@ -12,7 +12,8 @@ async function restrictedErrors(filePath: string, code: string): Promise<string[
     .map((m) => m.message);
 }
 
-describe('layering rules', () => {
+// The first lint loads the whole config (typescript-eslint, React hooks): seconds on a loaded machine.
+describe('layering rules', { timeout: 60_000 }, () => {
   it.each([
     ['shared/model/x.ts', "import os from 'node:os';\nexport const x = os;"],
     ['shared/model/x.ts', "import { app } from 'electron';\nexport const x = app;"],

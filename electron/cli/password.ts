@@ -56,6 +56,16 @@ export async function readSecret(
   return promptHidden(spec.prompt, ctx.signal);
 }
 
+/** The password for `user` at `registrar`; bad usage (naming the ways to give one) when there is none. */
+export async function requireSipPassword(ctx: CliContext, user: string, registrar: string): Promise<string> {
+  const password = await sipPassword(ctx, `${user}@${registrar}`);
+  if (password === undefined)
+    throw usageError(
+      `--user ${user} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
+    );
+  return password;
+}
+
 async function readPasswordFile(
   file: string,
   warn: (t: string) => void,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MONITOR_EVENT_KINDS } from '../model/monitor/event-kinds.ts';
+import { SipAccountSchema } from './call.ts';
 
 /**
  * Contract for `natscope monitor` and the Timeline view: a long-running watch that runs a light probe
@@ -27,17 +28,8 @@ export const BehaviourSchema = z
   .enum(['endpoint-independent', 'address-dependent', 'address-and-port-dependent'])
   .nullable();
 
-export const MonitorAccountSchema = z
-  .object({
-    /** Registrar host[:port]; REGISTER goes over UDP from the SIP port. */
-    registrar: hostPort,
-    domain: z.string().min(1).max(255).optional(),
-    username: z.string().min(1).max(128),
-    authUsername: z.string().min(1).max(128).optional(),
-    /** Held in memory only; never written to the history, events or logs. */
-    password: z.string().max(256),
-  })
-  .strict();
+/** The account to keep registered: the echo call's account fields (REGISTER over UDP from the SIP port). */
+export const MonitorAccountSchema = SipAccountSchema.omit({ register: true });
 
 export const MonitorInputSchema = z
   .object({

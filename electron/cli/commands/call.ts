@@ -10,7 +10,7 @@ import type { CliCommand } from '../command.ts';
 import { usageError } from '../cli-errors.ts';
 import { heading, keyValues, table } from '../format.ts';
 import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
-import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 
 export const callCommand: CliCommand = {
   name: 'call',
@@ -115,14 +115,8 @@ export const callCommand: CliCommand = {
     );
     if (input.advertise === 'stun' && !input.stunServer)
       throw usageError('--advertise stun needs --stun HOST[:PORT]');
-    if (input.account) {
-      const password = await sipPassword(ctx, `${input.account.username}@${input.account.registrar}`);
-      if (password === undefined)
-        throw usageError(
-          `--user ${input.account.username} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
-        );
-      input.account.password = password;
-    }
+    if (input.account)
+      input.account.password = await requireSipPassword(ctx, input.account.username, input.account.registrar);
 
     const onEvent = (e: CallEvent) => {
       if (e.kind === 'state')

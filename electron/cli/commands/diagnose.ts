@@ -9,7 +9,7 @@ import type { CliCommand, CliContext } from '../command.ts';
 import { usageError } from '../cli-errors.ts';
 import { heading, table } from '../format.ts';
 import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
-import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 
 const FORMATS = ['md', 'json', 'html'] as const;
 
@@ -150,13 +150,9 @@ export const diagnoseCommand: CliCommand = {
     );
     if ((input.registrar === undefined) !== (input.user === undefined))
       throw usageError('--registrar and --user go together');
-    if (input.user !== undefined) {
-      input.password = await sipPassword(ctx, `${input.user}@${input.registrar}`);
-      if (input.password === undefined)
-        throw usageError(
-          `--user ${input.user} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
-        );
-    } else if (str('password') !== undefined || str('password-file') !== undefined)
+    if (input.user !== undefined)
+      input.password = await requireSipPassword(ctx, input.user, input.registrar!);
+    else if (str('password') !== undefined || str('password-file') !== undefined)
       throw usageError('a password needs --registrar and --user');
     const report = await services.report.run(input, {
       signal,

@@ -4,7 +4,7 @@ import { usageError } from '../cli-errors.ts';
 import type { CliCommand } from '../command.ts';
 import { heading } from '../format.ts';
 import { defined, intOption, numberOption, parseInput, stringOption } from '../options.ts';
-import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 import { eventLines, intervalLine, parseDuration } from './monitor-format.ts';
 
 export const monitorCommand: CliCommand = {
@@ -89,15 +89,9 @@ export const monitorCommand: CliCommand = {
         account: '--registrar',
       },
     );
-    if (input.account) {
-      // asked for last, once everything else is known to be usable
-      const password = await sipPassword(ctx, `${input.account.username}@${input.account.registrar}`);
-      if (password === undefined)
-        throw usageError(
-          `--user ${input.account.username} needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD, or run on a terminal to be asked`,
-        );
-      input.account.password = password;
-    }
+    // asked for last, once everything else is known to be usable
+    if (input.account)
+      input.account.password = await requireSipPassword(ctx, input.account.username, input.account.registrar);
     if (!input.stunServer && !json)
       io.err('note: without --stun-server the public address, NAT mapping and loss are not watched');
     const out = (o: unknown) => io.out(JSON.stringify(o));

@@ -153,6 +153,54 @@ describeLab('TURN relay (coturn)', () => {
       });
     });
 
+  it('RFC 6062: a TCP allocation connects to a TCP echo peer (Connect + ConnectionBind) over TCP and TLS', async () => {
+    await withLab('masquerade', async (lab) => {
+      const relay = await startCoturnRelay(lab, { users: { [USER]: PASS } });
+      const peer = lab.spawn('server2', 'tcp-echo', [
+        process.execPath,
+        `${REPO_ROOT}/test/lab/tools/tcp-echo.ts`,
+        `${lab.addr.server2}:4100`,
+      ]);
+      await lab.waitReady(peer, [{ proto: 'tcp', port: 4100 }]);
+      for (const transport of ['tcp', 'tls'] as const) {
+        const r = await lab.exec(
+          'client',
+          [
+            process.execPath,
+            `${REPO_ROOT}/test/lab/tools/turn-tool.ts`,
+            ...relayArgs(relay, transport, USER, PASS),
+            ...['--tcp-peer', `${lab.addr.server2}:4100`, '--count', '20'],
+          ],
+          { timeoutMs: 30_000 },
+        );
+        expect(r.code, r.stderr).toBe(0);
+        const j = JSON.parse(r.stdout) as {
+          echoedAll: boolean;
+          connectionId: number;
+          relayed: string;
+          log: string[];
+        };
+        expect(j.echoedAll, transport).toBe(true);
+        expect(j.relayed).toMatch(/^203\.0\.113\.10:\d+$/);
+        expect(j.log).toEqual([
+          'Allocate error 401 Unauthorized',
+          'Allocate success',
+          'Connect success',
+          'Refresh success',
+        ]);
+      }
+      // Over UDP a TCP allocation is refused by the server (RFC 6062 §5.1: 400 or 442)
+      const udp = await lab.natscope<TurnReport>('client', [
+        'turn',
+        ...relayArgs(relay, 'udp', USER, PASS),
+        '--relay',
+        'tcp',
+      ]);
+      expect(udp.json!.allocated).toBe(false);
+      expect(udp.json!.error!.stunCode).toBeGreaterThanOrEqual(400);
+    });
+  });
+
   it('UDP blocked: UDP to the relay times out, TCP and TLS allocate', async () => {
     await withLab('udp-blocked', async (lab) => {
       const relay = await startCoturnRelay(lab, { users: { [USER]: PASS } });

@@ -38,19 +38,10 @@ import {
   type PasswordAlgorithmName,
   type TurnCredentials,
 } from './credentials.ts';
-import { TurnError, turnErrorFromResponse } from './errors.ts';
+import { describeError, methodName, TurnError, turnErrorFromResponse } from './errors.ts';
 
 export const PERMISSION_REFRESH_MS = 240_000; // permissions last 300 s (§9)
 export const CHANNEL_REFRESH_MS = 540_000; // channel bindings last 600 s (§12)
-
-const METHOD_NAME: Record<number, string> = {
-  [METHOD.ALLOCATE]: 'Allocate',
-  [METHOD.REFRESH]: 'Refresh',
-  [METHOD.CREATE_PERMISSION]: 'CreatePermission',
-  [METHOD.CHANNEL_BIND]: 'ChannelBind',
-  [METHOD.CONNECT]: 'Connect',
-  [METHOD.CONNECTION_BIND]: 'ConnectionBind',
-};
 
 export interface TurnTransactionLog {
   method: string;
@@ -283,7 +274,7 @@ export class TurnClient {
     build: (m: StunMessage) => void,
     signal?: AbortSignal,
   ): Promise<DecodedStunMessage> {
-    const name = METHOD_NAME[method] ?? `method 0x${method.toString(16)}`;
+    const name = methodName(method);
     // 1 unauthenticated try (when no session yet) + 1 credentialed + 2 stale-nonce retries
     for (let attempt = 0; attempt < 4; attempt++) {
       const m = createMessage({ cls: 'request', method });
@@ -369,7 +360,7 @@ export class TurnClient {
     });
   }
 
-  private addCredentials(m: StunMessage): EncodeOptions {
+  addCredentials(m: StunMessage): EncodeOptions {
     const s = this.session;
     if (!s) return {};
     if (s.userHash) addAttribute(m, UserHash, s.userHash);
@@ -388,14 +379,9 @@ export class TurnClient {
     return { integrityKey: s.key };
   }
 
-  private verify(res: DecodedStunMessage): boolean {
+  verify(res: DecodedStunMessage): boolean {
     const key = this.session!.key;
     if (res.integritySha256Offset !== null) return verifyIntegritySha256(res, key);
     return verifyIntegrity(res, key);
   }
-}
-
-function describeError(m: DecodedStunMessage): string {
-  const e = tryGetAttribute(m, ErrorCode);
-  return e ? `${e.code} ${e.reason}` : '(no ERROR-CODE)';
 }

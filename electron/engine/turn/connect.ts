@@ -6,7 +6,7 @@
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Network } from '../net/network.ts';
-import { tcpPipe, tlsPipe } from '../sip/stream-transport.ts';
+import { tcpPipe, tlsPipe, type BytePipe } from '../sip/stream-transport.ts';
 import {
   streamControl,
   udpControl,
@@ -40,6 +40,11 @@ export async function openTurnControl(o: OpenControlOptions): Promise<TurnContro
     });
     return udpControl(socket, o.server, o.clock, o.timing);
   }
+  return streamControl(await openTurnPipe({ ...o, transport: o.transport }), o.transport, o.clock, o.timing);
+}
+
+/** A TCP or TLS byte pipe to the server: the control connection, or an RFC 6062 data connection. */
+export async function openTurnPipe(o: OpenControlOptions & { transport: 'tcp' | 'tls' }): Promise<BytePipe> {
   let conn;
   try {
     conn = await o.network.connectTcp({
@@ -54,15 +59,14 @@ export async function openTurnControl(o: OpenControlOptions): Promise<TurnContro
       `cannot connect over TCP to ${o.server.address}:${o.server.port}: ${(err as Error).message}`,
     );
   }
-  if (o.transport === 'tcp') return streamControl(tcpPipe(conn), 'tcp', o.clock, o.timing);
+  if (o.transport === 'tcp') return tcpPipe(conn);
   try {
-    const pipe = await tlsPipe(conn, {
+    return await tlsPipe(conn, {
       serverName: o.serverName,
       ca: o.tlsCaPem,
       timeoutMs: o.timing.timeoutMs,
       signal: o.signal,
     });
-    return streamControl(pipe, 'tls', o.clock, o.timing);
   } catch (err) {
     await conn.close().catch(() => {});
     throw new TurnError('connection', (err as Error).message);

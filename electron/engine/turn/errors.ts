@@ -2,6 +2,11 @@
  * What can go wrong with a TURN server, in words a user can act on — RFC 8656 §19 and RFC 8489
  * §14.8 error codes, plus the failures that never get an answer (timeout, connection refused, TLS).
  */
+import { tryGetAttribute } from '../stun/attribute.ts';
+import { ErrorCode } from '../stun/attr-error-code.ts';
+import { METHOD } from '../stun/constants.ts';
+import type { DecodedStunMessage } from '../stun/message.ts';
+
 export type TurnErrorCode =
   | 'unauthorized' // 401 after we sent credentials: wrong user name, password or secret
   | 'wrong-realm' // the server's realm is not the one the user expected
@@ -17,6 +22,23 @@ export type TurnErrorCode =
   | 'connection' // the TCP/TLS connection failed or closed
   | 'protocol' // a malformed or unauthenticated answer
   | 'cancelled';
+
+const METHOD_NAME: Record<number, string> = {
+  [METHOD.ALLOCATE]: 'Allocate',
+  [METHOD.REFRESH]: 'Refresh',
+  [METHOD.CREATE_PERMISSION]: 'CreatePermission',
+  [METHOD.CHANNEL_BIND]: 'ChannelBind',
+  [METHOD.CONNECT]: 'Connect',
+  [METHOD.CONNECTION_BIND]: 'ConnectionBind',
+};
+
+export const methodName = (m: number): string => METHOD_NAME[m] ?? `method 0x${m.toString(16)}`;
+
+/** "401 Unauthorized" from an error response, for the transaction log. */
+export function describeError(m: DecodedStunMessage): string {
+  const e = tryGetAttribute(m, ErrorCode);
+  return e ? `${e.code} ${e.reason}` : '(no ERROR-CODE)';
+}
 
 export class TurnError extends Error {
   readonly code: TurnErrorCode;

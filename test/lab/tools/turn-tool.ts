@@ -3,6 +3,8 @@
 // as Send indications (after CreatePermission) and then as ChannelData (after ChannelBind), counting
 // what comes back as Data indications and ChannelData. Prints one JSON line.
 //   --server IP:PORT --transport udp|tcp|tls --user U --password P [--ca FILE] --peer IP:PORT [--count N]
+//   --tcp-peer IP:PORT (instead of --peer, transport tcp|tls): an RFC 6062 TCP allocation, Connect +
+//   ConnectionBind to a TCP echo peer, --count lines echoed back through the relay
 //   --allocations N (instead of --peer): N allocations one after the other in this process (a warm
 //   engine, for bench/turn-allocate.ts); prints their times
 import { readFileSync } from 'node:fs';
@@ -10,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { systemClock } from '../../../electron/engine/clock/clock.ts';
 import { nodeNetwork } from '../../../electron/engine/net/node-network.ts';
 import { TurnClient } from '../../../electron/engine/turn/client.ts';
-import { openTurnControl } from '../../../electron/engine/turn/connect.ts';
+import { openTurnControl, openTurnPipe } from '../../../electron/engine/turn/connect.ts';
+import { connectPeer } from '../../../electron/engine/turn/tcp-relay.ts';
 import type { TurnTransport } from '../../../electron/engine/turn/control.ts';
 
 const args = new Map<string, string>();
@@ -24,16 +27,16 @@ const count = Number(args.get('count') ?? 20);
 const transport = (args.get('transport') ?? 'udp') as TurnTransport;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const open = () =>
-  openTurnControl({
-    network: nodeNetwork,
-    clock: systemClock,
-    transport,
-    server,
-    serverName: server.address,
-    tlsCaPem: args.has('ca') ? readFileSync(args.get('ca')!, 'utf8') : undefined,
-    timing: { rtoMs: 250, timeoutMs: 5000 },
-  });
+const options = () => ({
+  network: nodeNetwork,
+  clock: systemClock,
+  transport,
+  server,
+  serverName: server.address,
+  tlsCaPem: args.has('ca') ? readFileSync(args.get('ca')!, 'utf8') : undefined,
+  timing: { rtoMs: 250, timeoutMs: 5000 },
+});
+const open = () => openTurnControl(options());
 const newClient = async () =>
   new TurnClient({
     control: await open(),
@@ -49,6 +52,36 @@ if (args.has('allocations')) {
     await c.close();
   }
   process.stdout.write(JSON.stringify({ allocateMs: times }) + '\n');
+  process.exit(0);
+}
+if (args.has('tcp-peer')) {
+  const tcpPeer = ep(args.get('tcp-peer')!);
+  const c = await newClient();
+  const a = await c.allocate({ relay: 'tcp' });
+  const conn = await connectPeer(c, tcpPeer, () =>
+    openTurnPipe({ ...options(), transport: transport as 'tcp' | 'tls' }),
+  );
+  let echoed = '';
+  conn.onData((d) => (echoed += Buffer.from(d).toString()));
+  const sent: string[] = [];
+  for (let i = 0; i < count; i++) {
+    sent.push(`line-${i}\n`);
+    await conn.write(Buffer.from(sent[i]!));
+    await sleep(5);
+  }
+  const until = Date.now() + 3000;
+  while (echoed.length < sent.join('').length && Date.now() < until) await sleep(20);
+  await conn.close();
+  await c.close();
+  process.stdout.write(
+    JSON.stringify({
+      relayed: `${a.relayed.address}:${a.relayed.port}`,
+      connectionId: conn.connectionId,
+      echoedAll: echoed === sent.join(''),
+      echoedBytes: echoed.length,
+      log: c.log.map((l) => `${l.method} ${l.outcome}`),
+    }) + '\n',
+  );
   process.exit(0);
 }
 const peer = ep(args.get('peer')!);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HostPortSchema, SipUriSchema } from './common.ts';
 import { RelayConfigSchema, RelayUsedSchema } from './relay-config.ts';
+import { WebSocketSummarySchema } from './websocket.ts';
 
 /**
  * Contract for the "Echo test" step: NatScope places a SIP call to an echo service, sends a test
@@ -20,7 +21,7 @@ import { RelayConfigSchema, RelayUsedSchema } from './relay-config.ts';
  * `echoAudio: true` it streams the echoed payloads back as `audio` events for Web Audio playback.
  */
 
-export const SipTransportSchema = z.enum(['udp', 'tcp', 'tls', 'wss']);
+export const SipTransportSchema = z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']);
 export type SipTransportName = z.infer<typeof SipTransportSchema>;
 
 export const AdvertiseModeSchema = z.enum(['local', 'stun']);
@@ -73,6 +74,12 @@ export const CallEchoInputSchema = z
       .strict()
       .refine((r) => r.end > r.start, 'end must be above start')
       .default({ start: 16384, end: 32767 }),
+    /** SIP over WebSocket (RFC 7118): the gateway's ws:// or wss:// URL; the transport follows its scheme. */
+    wsUrl: z
+      .string()
+      .max(2048)
+      .regex(/^wss?:\/\/[^\s#]+$/i, 'must be a ws:// or wss:// URL')
+      .optional(),
     /** Extra CA certificate (PEM) trusted for TLS / WSS; verification is always on. */
     tlsCaPem: z.string().max(65536).optional(),
     /** The outgoing audio: the built-in marker test signal, or frames pushed via 'call.pushAudio'. */
@@ -199,6 +206,8 @@ export const FindingSchema = z.object({
     'call-dropped',
     'rtcp-missing',
     'stun-failed',
+    'websocket-blocked',
+    'websocket-closed',
   ]),
   severity: z.enum(['info', 'warning', 'error']),
   message: z.string(),
@@ -263,6 +272,8 @@ export const CallResultSchema = z.object({
   oneWayAudio: z.boolean(),
   findings: z.array(FindingSchema),
   messages: z.array(SipLogEntrySchema),
+  /** Over ws/wss: the WebSocket's opening and close (contracts/websocket.ts). */
+  websocket: WebSocketSummarySchema.optional(),
 });
 export type CallResult = z.infer<typeof CallResultSchema>;
 

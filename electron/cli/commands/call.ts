@@ -16,12 +16,15 @@ export const callCommand: CliCommand = {
   name: 'call',
   summary: 'Echo test: call a SIP echo service, send a test signal over RTP and measure what comes back',
   usage:
-    'call SIP_URI [--duration S] [--transport udp|tcp|tls] [--registrar HOST --user U [--password-file FILE]] [--proxy HOST] [--advertise local|stun --stun HOST] [--json]',
+    'call [wss://HOST/PATH] SIP_URI [--duration S] [--transport udp|tcp|tls|ws|wss] [--ws-url URL] [--registrar HOST --user U [--password-file FILE]] [--proxy HOST] [--advertise local|stun --stun HOST] [--json]',
   help: [
     'Options:',
     '  --duration S            seconds of audio after the answer (default 10)',
-    '  --transport T           udp (default), tcp or tls',
-    '  --registrar HOST[:PORT] register with this registrar first (needs --user and a password)',
+    '  --transport T           udp (default), tcp, tls, or ws/wss (SIP over WebSocket, RFC 7118)',
+    "  --ws-url URL            the gateway's WebSocket URL (or give it before the SIP URI), e.g.",
+    '                          wss://pbx:8089/ws (Asterisk), wss://pbx:7443 (FreeSWITCH), wss://sip.example.com',
+    '  --registrar HOST[:PORT] register with this registrar first (needs --user and a password);',
+    '                          over a WebSocket the REGISTER goes through it and this only names the domain',
     '  --user U                account user name        --auth-user U  digest user name if different',
     ...PASSWORD_HELP,
     '  --domain D              domain of the address of record (default: the registrar host)',
@@ -31,12 +34,13 @@ export const callCommand: CliCommand = {
     '  --stun HOST[:PORT]      STUN server for --advertise stun',
     '  --local-address IP      bind to this local address',
     '  --rtp-ports A-B         RTP port range (default 16384-32767)',
-    '  --ca FILE               extra trusted CA certificate (PEM) for TLS',
+    '  --ca FILE               extra trusted CA certificate (PEM) for TLS and wss',
     '  --messages              print every SIP message (Authorization redacted)',
     '',
     'Examples:',
     '  natscope call sip:9196@conference.freeswitch.org',
     '  natscope call sip:echo@pbx.example.com --registrar pbx.example.com --user 1001 --password-file ~/.sip-pass --json',
+    '  natscope call wss://pbx.example.com:8089/ws sip:echo@pbx.example.com --user 1001 --password-file ~/.sip-pass',
     '',
     'Exit code: 0 when the call was answered and audio came back, 1 otherwise, 2 bad usage.',
   ].join('\n'),
@@ -44,6 +48,7 @@ export const callCommand: CliCommand = {
   options: {
     duration: { type: 'string' },
     transport: { type: 'string' },
+    'ws-url': { type: 'string' },
     registrar: { type: 'string' },
     user: { type: 'string' },
     'auth-user': { type: 'string' },
@@ -60,13 +65,11 @@ export const callCommand: CliCommand = {
   },
   async run(ctx) {
     const { services, io, json, values, positionals, signal } = ctx;
-    const target = positionals[0];
-    if (!target || positionals.length > 1)
-      throw usageError(
-        `give exactly one SIP URI, e.g. sip:9196@conference.freeswitch.org${positionals.length > 1 ? ` (got ${positionals.length})` : ''}`,
-      );
     const str = (k: string) => stringOption(values, k);
-    const registrar = str('registrar');
+    const { target, wsUrl } = callTarget(positionals, str('ws-url'));
+    // Over a WebSocket the REGISTER travels on the WebSocket: --registrar only names the domain.
+    const registrar =
+      str('registrar') ?? (wsUrl && str('user') ? (str('domain') ?? hostOfUri(target)) : undefined);
     const user = str('user');
     let account: CallEchoInput['account'];
     if (registrar || user) {
@@ -90,8 +93,9 @@ export const callCommand: CliCommand = {
       CallEchoInputSchema,
       defined({
         target,
+        wsUrl,
         durationSec: numberOption(values, 'duration', 1, 600),
-        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
+        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls', 'ws', 'wss']),
         account,
         outboundProxy: str('proxy'),
         advertise: choiceOption(values, 'advertise', ['local', 'stun']),
@@ -106,6 +110,7 @@ export const callCommand: CliCommand = {
       }),
       {
         target: 'SIP URI',
+        wsUrl: '--ws-url',
         account: '--registrar',
         outboundProxy: '--proxy',
         stunServer: '--stun',
@@ -135,6 +140,22 @@ export const callCommand: CliCommand = {
   },
 };
 
+/** `call [ws(s)://URL] SIP_URI` or `call SIP_URI --ws-url URL`. */
+function callTarget(positionals: string[], wsFlag: string | undefined): { target: string; wsUrl?: string } {
+  const isUrl = (p: string) => /^wss?:\/\//i.test(p);
+  const urls = positionals.filter(isUrl);
+  const uris = positionals.filter((p) => !isUrl(p));
+  if (uris.length !== 1 || urls.length > 1 || (urls.length === 1 && wsFlag !== undefined))
+    throw usageError(
+      `give one SIP URI, optionally after a WebSocket URL: sip:9196@conference.freeswitch.org, or wss://pbx.example.com/ws sip:echo@pbx.example.com${positionals.length > 2 ? ` (got ${positionals.length} arguments)` : ''}`,
+    );
+  return { target: uris[0]!, wsUrl: urls[0] ?? wsFlag };
+}
+
+function hostOfUri(uri: string): string | undefined {
+  return /^sips?:(?:[^@]*@)?([^;?>]+)/i.exec(uri)?.[1];
+}
+
 function fmt(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined ? '—' : x.toFixed(digits);
 }
@@ -162,6 +183,7 @@ function printHuman(r: CallResult, out: (s: string) => void, messages: boolean):
       ['One-way audio', r.oneWayAudio ? 'YES' : 'no'],
     ]),
   );
+  if (r.websocket) printWebSocket(r.websocket, out);
   if (r.media) {
     out(heading('Media'));
     out(
@@ -235,4 +257,19 @@ function printHuman(r: CallResult, out: (s: string) => void, messages: boolean):
   );
   if (messages)
     for (const m of r.messages) out(`\n--- ${m.direction} ${m.remote} at ${m.atMs} ms ---\n${m.raw}`);
+}
+
+function printWebSocket(w: NonNullable<CallResult['websocket']>, out: (s: string) => void): void {
+  out(heading('WebSocket (RFC 7118)'));
+  out(
+    keyValues([
+      ['URL', w.url],
+      ['Opened', w.opened ? `yes, in ${w.openMs} ms` : `no: stopped at ${w.failedAt}`],
+      ['HTTP answer', w.httpStatus ? `${w.httpStatus} ${w.httpReason ?? ''}`.trim() : 'none'],
+      ['Answered by', w.answeredBy],
+      ['Subprotocol', w.subprotocol],
+      ['Closed', w.closeCode ? `${w.closeCode} by ${w.closedByPeer ? 'the far side' : 'us'}` : null],
+    ]),
+  );
+  out(w.message);
 }

@@ -30,7 +30,9 @@ export function isOneWayAudio(m: RtpSessionStats | null, mediaSec: number): bool
   return m !== null && m.sent > 0 && m.received === 0 && mediaSec >= ONE_WAY_AUDIO_AFTER_SEC;
 }
 
-const isPrivate = (a: string) => ['private', 'cgnat', 'link-local', 'ula'].includes(classifyAddress(a));
+// A host name (RFC 7118's "….invalid" Contact over WebSocket) is no private address.
+const isPrivate = (a: string) =>
+  /^[\d.]+$|:/.test(a) && ['private', 'cgnat', 'link-local', 'ula'].includes(classifyAddress(a));
 
 export function callFindings(o: CallObservations): Finding[] {
   const out: Finding[] = [];

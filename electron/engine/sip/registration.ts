@@ -119,13 +119,13 @@ function aorOf(acc: SipAccount): string {
 /** Granted expiry: our Contact's expires param, else the Expires header (RFC 3261 §10.2.4). */
 function grantedExpiry(
   res: { getHeaders(n: string): string[]; getHeader(n: string): string | undefined },
-  contact: Endpoint,
+  contact: Endpoint | string,
   asked: number,
 ): number {
   let granted: number | null = null;
   for (const c of res.getHeaders('contact').flatMap(splitHeaderList)) {
     const e = /;\s*expires\s*=\s*(\d+)/i.exec(c);
-    if (e && uriOfNameAddr(c)?.includes(formatEndpoint(contact))) granted = Number(e[1]);
+    if (e && uriOfNameAddr(c)?.includes(typeof contact === 'string' ? contact : formatEndpoint(contact))) granted = Number(e[1]);
   }
   if (granted !== null) return granted;
   const e = Number(res.getHeader('expires'));

@@ -1,11 +1,11 @@
 /**
  * The SIP transport layer (RFC 3261 §18) as the transaction layer sees it: UDP (unreliable,
- * connectionless) or one connection to the next hop (TCP, TLS, WSS). Each message is handed
+ * connectionless) or one connection to the next hop (TCP, TLS, WS, WSS). Each message is handed
  * over with the address it came from, which the diagnosis needs (NAT rewriting, rport).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 
-export type SipTransportProtocol = 'UDP' | 'TCP' | 'TLS' | 'WSS';
+export type SipTransportProtocol = 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS';
 
 export interface SipTransport {
   readonly protocol: SipTransportProtocol;

@@ -10,8 +10,10 @@ import type { Network, UdpSocket } from '../net/network.ts';
 import { streamSipTransport, tcpPipe, tlsPipe } from './stream-transport.ts';
 import type { SipTransport } from './transport.ts';
 import { udpSipTransport } from './udp-transport.ts';
+import { openWebSocket } from './websocket-opener.ts';
+import type { SipWebSocket } from './websocket-transport.ts';
 
-export type SipTransportKind = 'udp' | 'tcp' | 'tls' | 'wss';
+export type SipTransportKind = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 export interface OpenTransportOptions {
   network: Network;
@@ -25,6 +27,8 @@ export interface OpenTransportOptions {
   localPort?: number;
   /** Extra CA (PEM) trusted for TLS; verification is always on. */
   caPem?: string;
+  /** The WebSocket URL (ws/wss: the path and Host of the upgrade request). */
+  url?: string;
   signal: AbortSignal;
 }
 
@@ -32,6 +36,10 @@ export interface OpenedTransport {
   transport: SipTransport;
   /** The UDP socket under the transport (to ask STUN what it maps to); null on connections. */
   udpSocket: UdpSocket | null;
+  /** The Via and Contact host when the transport dictates one (RFC 7118 §5.2: "….invalid"). */
+  sentByHost?: string;
+  /** The WebSocket under a ws/wss transport: its handshake and close, for the result. */
+  websocket?: SipWebSocket;
 }
 
 export type TransportOpener = (o: OpenTransportOptions) => Promise<OpenedTransport>;
@@ -71,4 +79,6 @@ export const SIP_TRANSPORTS: Partial<Record<SipTransportKind, TransportOpener>> 
   udp: openUdp,
   tcp: openTcp,
   tls: openTls,
+  ws: openWebSocket,
+  wss: openWebSocket,
 };

@@ -30,8 +30,8 @@ export interface UserAgentOptions {
   resolve: (host: string) => Promise<string[]>;
   /** Via sent-by (our local transport address; RFC 7118 ".invalid" host on WSS). */
   viaSentBy: Endpoint | string;
-  /** The address advertised in Contact (local or STUN-mapped). */
-  contact: Endpoint;
+  /** The address advertised in Contact (local or STUN-mapped), or a host name (RFC 7118 ".invalid"). */
+  contact: Endpoint | string;
   account?: SipAccount;
   /** Outbound proxy URI, pre-loaded as a loose Route (RFC 3261 §8.1.2). */
   outboundProxyUri?: string;
@@ -82,8 +82,10 @@ export class UaCore {
   contactHeader(): string {
     const proto = this.layer.transport.protocol;
     const user = this.o.account?.username ?? 'natscope';
+    // RFC 7118 §5.2: "transport=ws" for WS and WSS alike.
     const t = proto === 'UDP' ? '' : `;transport=${proto === 'WSS' ? 'ws' : proto.toLowerCase()}`;
-    return `<sip:${user}@${formatEndpoint(this.o.contact)}${t}>`;
+    const c = this.o.contact;
+    return `<sip:${user}@${typeof c === 'string' ? c : formatEndpoint(c)}${t}>`;
   }
 
   fromHeader(): string {

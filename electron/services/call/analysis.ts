@@ -8,8 +8,10 @@ import { type Endpoint, formatEndpoint } from '../../../shared/model/endpoint.ts
 import { toRtpStats } from '../../engine/rtp/quality.ts';
 import { callFindings, isOneWayAudio } from '../../engine/sip/call-findings.ts';
 import type { InviteOutcome, RegisterOutcome, ViaObservation } from '../../engine/sip/user-agent.ts';
+import type { WebSocketSummary } from '../../../shared/contracts/websocket.ts';
 import type { MediaOutcome } from './media.ts';
 import type { CallInput } from './setup.ts';
+import { webSocketClosedFinding } from './websocket-hop.ts';
 
 /** What the call saw on the signaling side, read when the result is built. */
 export interface SignalingObservations {
@@ -18,6 +20,9 @@ export interface SignalingObservations {
   sipLocal: Endpoint;
   server: Endpoint;
   contact: Endpoint;
+  /** Over a WebSocket: the ".invalid" host Contact names (RFC 7118 §5.2). */
+  contactHost?: string;
+  websocket?: WebSocketSummary;
   firstVia: ViaObservation | null;
   okRetransmissions: number;
   localRtp: Endpoint;
@@ -38,7 +43,7 @@ export function callResult(s: SignalingObservations, end: CallEnd, media?: Media
   const signaling = {
     local: formatEndpoint(s.sipLocal),
     server: formatEndpoint(s.server),
-    contact: formatEndpoint(s.contact),
+    contact: s.contactHost ?? formatEndpoint(s.contact),
     viaReceived: via?.received
       ? `${via.received}${via.rport ? `:${via.rport}` : ''}`
       : via?.rport
@@ -51,7 +56,7 @@ export function callResult(s: SignalingObservations, end: CallEnd, media?: Media
     advertise: s.input.advertise,
     localSip: signaling.local,
     localAddress: s.sipLocal.address,
-    contactAddress: s.contact.address,
+    contactAddress: s.contactHost ?? s.contact.address,
     viaReceived: via ? { address: via.received ?? s.sipLocal.address, port: via.rport } : null,
     sdpAdvertisedAddress: s.advertisedRtp.address,
     okRetransmissions: signaling.okRetransmissions,
@@ -82,8 +87,9 @@ export function callResult(s: SignalingObservations, end: CallEnd, media?: Media
       : null,
     rtp: stats && media ? toRtpStats(stats, media.codec) : null,
     oneWayAudio: isOneWayAudio(stats, media?.durationSec ?? 0),
-    findings: [...s.findings, ...observed],
+    findings: [...s.findings, ...observed, ...webSocketClosedFinding(s.websocket)],
     messages: s.messages,
+    ...(s.websocket ? { websocket: s.websocket } : {}),
     ...end,
   };
 }

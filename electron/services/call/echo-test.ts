@@ -21,6 +21,7 @@ import { LiveStats } from './live-stats.ts';
 import { CallMedia } from './media.ts';
 import { acceptAnswer, LocalSessionDescription } from './session-description.ts';
 import { setUpCall, type CallInput, type CallServiceDeps } from './setup.ts';
+import { WebSocketCallFailure, webSocketFailureResult } from './websocket-hop.ts';
 
 /** A registrar that ignores the un-REGISTER must not hold the user for Timer F (32 s). */
 const UNREGISTER_WAIT_MS = 4000;
@@ -39,7 +40,12 @@ export async function runEchoTest(
   const cleanups = new Cleanups();
   setState('preparing');
   try {
-    const call = await setUpCall(input, ctx, deps, cleanups, callId);
+    const call = await setUpCall(input, ctx, deps, cleanups, callId).catch((err: unknown) => {
+      if (!(err instanceof WebSocketCallFailure)) throw err;
+      setState('failed', err.summary.message);
+      return webSocketFailureResult(input, err);
+    });
+    if ('answered' in call) return call;
     const { ua, findings } = call;
     let dialog: Dialog | null = null;
     let registration: CallResult['registration'] = null;
@@ -51,6 +57,8 @@ export async function runEchoTest(
           sipLocal: call.signaling.transport.local,
           server: call.server,
           contact: call.contact,
+          contactHost: call.contactHost,
+          websocket: call.signaling.websocket?.summary(),
           firstVia: ua.firstVia,
           okRetransmissions: dialog?.okRetransmissions ?? 0,
           localRtp: call.path.localRtp,

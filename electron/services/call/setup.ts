@@ -22,6 +22,8 @@ import type { Cleanups } from './cleanups.ts';
 import { openDirectPath, type MediaPath } from './media-path.ts';
 import { openRelayedPath } from '../turn/relayed-path.ts';
 import type { RelayUsed } from '../../../shared/contracts/relay-config.ts';
+import { chooseTransport, isWebSocket, WebSocketCallFailure, webSocketTarget } from './websocket-hop.ts';
+import { WebSocketSetupError } from '../../engine/sip/websocket-transport.ts';
 
 export type CallInput = ReturnType<typeof CallEchoInputSchema.parse>;
 
@@ -33,7 +35,7 @@ export interface CallServiceDeps {
   timers?: SipTimers;
 }
 
-const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061, wss: 443 } as const;
+const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 } as const;
 
 export interface CallSetup {
   transportName: CallInput['transport'];
@@ -45,6 +47,8 @@ export interface CallSetup {
   relay: RelayUsed | null;
   /** What Contact advertises. */
   contact: Endpoint;
+  /** Over a WebSocket, Contact and Via name this host instead (RFC 7118 §5.2 ".invalid"). */
+  contactHost?: string;
   ua: UserAgent;
   log: MessageLog;
   findings: Finding[];
@@ -61,14 +65,10 @@ export async function setUpCall(
   const { network, clock } = deps;
   const targetUri = parseUri(input.target);
   if (!targetUri || !targetUri.host) throw new NatScopeError('bad-request', `not a SIP URI: ${input.target}`);
-  const transportName =
-    input.target.toLowerCase().startsWith('sips:') && input.transport === 'udp' ? 'tls' : input.transport;
+  const transportName = chooseTransport(input);
   const open = SIP_TRANSPORTS[transportName];
-  if (!open)
-    throw new NatScopeError(
-      'not-implemented',
-      'SIP over WebSocket (WSS) is not built yet; use udp, tcp or tls',
-    );
+  if (!open) throw new NatScopeError('not-implemented', `SIP over ${transportName} is not built`);
+  const ws = isWebSocket(transportName) ? webSocketTarget(input, transportName) : null;
 
   const targetHost = `${String(targetUri.host)}${targetUri.port ? `:${targetUri.port}` : ''}`;
   const resolveHop = async (text: string) => {
@@ -82,8 +82,10 @@ export async function setUpCall(
     if (!address) throw new NatScopeError('unreachable', `cannot resolve ${hop.host}`);
     return { host: hop.host, endpoint: { address, port: hop.port } as Endpoint };
   };
-  const callHop = await resolveHop(input.outboundProxy ?? targetHost);
-  const regHop = input.account ? await resolveHop(input.outboundProxy ?? input.account.registrar) : callHop;
+  // Over a WebSocket every request goes to the URL's server; otherwise RFC 3261 §8.1.2.
+  const callHop = await resolveHop(ws?.hostPort ?? input.outboundProxy ?? targetHost);
+  const regHop =
+    input.account && !ws ? await resolveHop(input.outboundProxy ?? input.account.registrar) : callHop;
   const server = callHop.endpoint;
   if (transportName !== 'udp' && formatEndpoint(regHop.endpoint) !== formatEndpoint(server)) {
     throw new NatScopeError(
@@ -106,9 +108,12 @@ export async function setUpCall(
       localAddress,
       localPort: input.localSipPort,
       caPem: input.tlsCaPem,
+      url: ws?.url,
       signal: ctx.signal,
     });
   } catch (err) {
+    if (err instanceof WebSocketSetupError)
+      throw new WebSocketCallFailure(err.summary, server, transportName);
     throw new NatScopeError(
       'unreachable',
       `cannot open SIP ${transportName.toUpperCase()} to ${formatEndpoint(server)}: ${(err as Error).message}`,
@@ -172,8 +177,8 @@ export async function setUpCall(
     nextHop: server,
     registrarHop: regHop.endpoint,
     resolve: (h) => network.resolve(h, 4),
-    viaSentBy: transport.local,
-    contact: advertised.contact,
+    viaSentBy: signaling.sentByHost ?? transport.local,
+    contact: signaling.sentByHost ?? advertised.contact,
     account,
     outboundProxyUri: input.outboundProxy
       ? `sip:${input.outboundProxy}${transportName === 'udp' ? '' : `;transport=${transportName}`}`
@@ -189,6 +194,7 @@ export async function setUpCall(
     path,
     relay,
     contact: advertised.contact,
+    contactHost: signaling.sentByHost,
     ua,
     log,
     findings: advertised.findings,

@@ -39,5 +39,6 @@ export function createHandlers(s: Services): Handlers {
     'router.mappings.verify': (i, c) => s.router.verifyMapping(i, c.signal),
     'router.cleanup': (i, c) => s.router.cleanupStale(i, c.signal),
     'turn.test': (i, c) => s.session.remember('turn', s.turn.test(i, c)),
+    'websocket.probe': (i, c) => s.websocket.probe(i, c),
   };
 }

@@ -109,6 +109,9 @@ export function createReportService(deps: DiagnoseDeps) {
         results.turn
           ? { id: 'relay', status: 'done' }
           : { id: 'relay', status: 'skipped', reason: 'not run in this session' },
+        results.webrtc
+          ? { id: 'webrtc', status: 'done' }
+          : { id: 'webrtc', status: 'skipped', reason: 'the WebRTC echo was not run in this session' },
       );
       return assemble(results, steps, secrets, mask);
     },
@@ -188,7 +191,7 @@ export function createReportService(deps: DiagnoseDeps) {
       );
       const callSkip = !input.echoUri
         ? 'no echo URI given (--echo-uri)'
-        : udpBlocked && input.transport === 'udp'
+        : udpBlocked && input.transport === 'udp' && !input.wsUrl
           ? 'UDP is blocked (no STUN answer), so a UDP call cannot work: try --transport tcp or tls'
           : null;
       await step('call', callSkip, () =>
@@ -196,6 +199,8 @@ export function createReportService(deps: DiagnoseDeps) {
           withDefaults('call.echoTest', {
             target: input.echoUri!,
             transport: input.transport,
+            wsUrl: input.wsUrl,
+            tlsCaPem: input.callCaPem,
             durationSec: input.callSeconds,
             account,
           }),

@@ -15,6 +15,7 @@ import { createNetworkService } from './network-service.ts';
 import { createRouterService } from './router-service.ts';
 import { createReportService } from './report-service.ts';
 import { createTurnService } from './turn/turn-service.ts';
+import { createWebSocketService } from './websocket-service.ts';
 import { nodeNetwork } from '../engine/net/node-network.ts';
 import { systemClock } from '../engine/clock/clock.ts';
 import { defaultStateDir, openLedger } from '../engine/mappings/ledger.ts';
@@ -60,6 +61,11 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
       clock: systemClock,
       routeSource: nodeSystemSource.routeSource,
       call: { echoTest: (i, c) => call.echoTest(i, c) },
+    }),
+    websocket: createWebSocketService({
+      network: nodeNetwork,
+      clock: systemClock,
+      routeSource: nodeSystemSource.routeSource,
     }),
     router: createRouterService({
       network: nodeNetwork,

@@ -7,7 +7,7 @@ export const SummarySchema = z.record(z.string(), Scalar);
 
 export const DiagnosisFindingSchema = z.object({
   id: z.enum(FINDING_IDS),
-  area: z.enum(['network', 'nat', 'router', 'alg', 'call', 'relay']),
+  area: z.enum(['network', 'nat', 'router', 'alg', 'call', 'relay', 'webrtc']),
   severity: z.enum(['ok', 'info', 'warning', 'problem']),
   title: z.string(),
   evidence: SummarySchema,

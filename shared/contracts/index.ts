@@ -8,6 +8,7 @@ import { networkMethods } from './network.ts';
 import { reportMethods } from './report.ts';
 import { routerMethods } from './router.ts';
 import { turnMethods } from './turn.ts';
+import { webrtcMethods } from './webrtc.ts';
 
 /**
  * The one typed contract between the front doors (Electron IPC, web-mode WebSocket, CLI) and the
@@ -31,6 +32,7 @@ export const contract = {
   ...routerMethods,
   ...reportMethods,
   ...turnMethods,
+  ...webrtcMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

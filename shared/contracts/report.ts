@@ -8,6 +8,7 @@ import { NatReportSchema } from './nat.ts';
 import { HopsSchema, NetworkSnapshotSchema } from './network.ts';
 import { RouterReportSchema } from './router.ts';
 import { TurnReportSchema, TurnTransportSchema } from './turn.ts';
+import { WebrtcResultSchema } from './webrtc.ts';
 
 /**
  * Contract for the "Report" step and `natscope diagnose`: findings from every probe and one report
@@ -17,7 +18,16 @@ import { TurnReportSchema, TurnTransportSchema } from './turn.ts';
 export { DiagnosisFindingSchema } from './finding.ts';
 const Summary = SummarySchema;
 
-export const StepIdSchema = z.enum(['network', 'nat', 'router', 'alg', 'call', 'registration', 'relay']);
+export const StepIdSchema = z.enum([
+  'network',
+  'nat',
+  'router',
+  'alg',
+  'call',
+  'registration',
+  'relay',
+  'webrtc',
+]);
 
 export const ReportSchema = z.object({
   schema: z.literal('natscope-report'),
@@ -173,6 +183,8 @@ export const ReportBuildInputSchema = z
     turn: TurnReportSchema.optional(),
     /** The first routers towards the STUN server (a 100.64/10 hop shows a carrier-grade NAT). */
     path: HopsSchema.optional(),
+    /** The WebRTC echo, run in the browser (the host never holds it). */
+    webrtc: WebrtcResultSchema.optional(),
     /** Per-second call stats, when the UI kept them (the call result holds only the final numbers). */
     callSamples: z
       .array(
@@ -197,7 +209,15 @@ export const DiagnoseInputSchema = z
     stunServers: z.array(HostPortSchema).max(4).default([]),
     reflector: HostPortSchema.optional(),
     echoUri: SipUriSchema.optional(),
-    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    transport: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']).default('udp'),
+    /** SIP over WebSocket for the echo call (RFC 7118): the gateway's ws:// or wss:// URL. */
+    wsUrl: z
+      .string()
+      .max(2048)
+      .regex(/^wss?:\/\/[^\s#]+$/i, 'must be a ws:// or wss:// URL')
+      .optional(),
+    /** Extra CA (PEM) the echo call trusts over TLS / wss. */
+    callCaPem: z.string().max(65536).optional(),
     registrar: HostPortSchema.optional(),
     user: z.string().min(1).max(128).optional(),
     password: z.string().max(256).optional(),

@@ -57,7 +57,8 @@ export interface FailureFacts {
 
 /** What an HTTP status on a WebSocket upgrade usually means for a SIP gateway. */
 function statusMeaning(status: number): string {
-  if (status === 404) return 'nothing serves WebSockets at this path: check the path (Asterisk: /ws, Kamailio and FreeSWITCH: any path)';
+  if (status === 404)
+    return 'nothing serves WebSockets at this path: check the path (Asterisk: /ws, Kamailio and FreeSWITCH: any path)';
   if (status === 400 || status === 426) return 'the server did not accept the upgrade request as a WebSocket';
   if (status === 401 || status === 403) return 'refused: an origin check, an access list or a proxy policy';
   if (status === 407) return 'a proxy demands authentication before it lets the connection through';
@@ -66,7 +67,8 @@ function statusMeaning(status: number): string {
     return 'a proxy or load balancer in front could not reach the gateway, or does not pass WebSocket upgrades on';
   if (status >= 200 && status < 300)
     return 'something answered the upgrade as an ordinary web request: a proxy that does not pass WebSocket upgrades, or not a WebSocket server';
-  if (status >= 300 && status < 400) return 'a redirect: WebSocket clients do not follow it; use the final URL';
+  if (status >= 300 && status < 400)
+    return 'a redirect: WebSocket clients do not follow it; use the final URL';
   return 'the upgrade was refused';
 }
 

@@ -145,14 +145,17 @@ function callTarget(positionals: string[], wsFlag: string | undefined): { target
   const isUrl = (p: string) => /^wss?:\/\//i.test(p);
   const urls = positionals.filter(isUrl);
   const uris = positionals.filter((p) => !isUrl(p));
-  if (uris.length !== 1 || urls.length > 1 || (urls.length === 1 && wsFlag !== undefined))
+  if (uris.length !== 1)
     throw usageError(
-      `give one SIP URI, optionally after a WebSocket URL: sip:9196@conference.freeswitch.org, or wss://pbx.example.com/ws sip:echo@pbx.example.com${positionals.length > 2 ? ` (got ${positionals.length} arguments)` : ''}`,
+      `give exactly one SIP URI (after a ws:// or wss:// URL for SIP over WebSocket), e.g. sip:9196@conference.freeswitch.org${uris.length > 1 ? ` (got ${uris.length})` : ''}`,
     );
+  if (urls.length > 1 || (urls.length === 1 && wsFlag !== undefined))
+    throw usageError('give one WebSocket URL: before the SIP URI, or with --ws-url');
   return { target: uris[0]!, wsUrl: urls[0] ?? wsFlag };
 }
 
-function hostOfUri(uri: string): string | undefined {
+/** The host[:port] of a sip:/sips: URI (over a WebSocket: the account's domain). */
+export function hostOfUri(uri: string): string | undefined {
   return /^sips?:(?:[^@]*@)?([^;?>]+)/i.exec(uri)?.[1];
 }
 

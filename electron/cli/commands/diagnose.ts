@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { turnInputFromFlags } from './turn.ts';
+import { readPem, turnInputFromFlags } from './turn.ts';
 import { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
 import type { Area, Severity } from '../../../shared/model/diagnosis/findings.ts';
 import { renderReport, type ReportFormat } from '../../../shared/model/report/build.ts';
@@ -8,6 +8,7 @@ import { reportLights } from '../../../shared/model/report/report.ts';
 import type { CliCommand, CliContext } from '../command.ts';
 import { usageError } from '../cli-errors.ts';
 import { heading, table } from '../format.ts';
+import { hostOfUri } from './call.ts';
 import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
 import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 
@@ -55,7 +56,7 @@ export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
   summary: 'Run every step whose inputs are given, then print findings and advice (and write a report)',
   usage:
-    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U [--turn-password-file FILE]] [--report FILE] [--format md|json|html] [--json]',
+    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI [--ws-url URL]] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U [--turn-password-file FILE]] [--report FILE] [--format md|json|html] [--json]',
   help: [
     'Steps and what they need (a step without its input is listed as skipped, not failed):',
     '  network       nothing                      interfaces, gateways, primary address',
@@ -68,7 +69,10 @@ export const diagnoseCommand: CliCommand = {
     '                candidates judged against the NAT step, relay-works/needed/unreachable',
     '',
     'Options:',
-    '  --transport udp|tcp|tls   SIP transport for the call (default udp)',
+    '  --transport T             SIP transport for the call: udp (default), tcp, tls, ws, wss',
+    "  --ws-url URL              the gateway's SIP WebSocket for the call (RFC 7118), e.g. wss://pbx:8089/ws;",
+    "                            --registrar then only names the domain (default: the echo URI's host)",
+    '  --ca FILE                 extra trusted CA (PEM) for the call over tls or wss',
     '  --call-seconds S          media duration of the echo call (default 8)',
     ...PASSWORD_HELP,
     '  --turn-transport udp|tcp|tls  how to reach the TURN server (default udp)',
@@ -93,6 +97,8 @@ export const diagnoseCommand: CliCommand = {
     user: { type: 'string' },
     ...PASSWORD_OPTIONS,
     transport: { type: 'string' },
+    'ws-url': { type: 'string' },
+    ca: { type: 'string' },
     'call-seconds': { type: 'string' },
     'no-router': { type: 'boolean', default: false },
     report: { type: 'string' },
@@ -124,9 +130,12 @@ export const diagnoseCommand: CliCommand = {
         stunServers: list('stun-server'),
         reflector: str('reflector'),
         echoUri: str('echo-uri'),
-        registrar: str('registrar'),
+        registrar:
+          str('registrar') ?? (str('ws-url') && str('user') ? hostOfUri(str('echo-uri') ?? '') : undefined),
         user: str('user'),
-        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
+        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls', 'ws', 'wss']),
+        wsUrl: str('ws-url'),
+        callCaPem: str('ca') === undefined ? undefined : await readPem(str('ca')!, 'ca'),
         callSeconds: numberOption(values, 'call-seconds', 1, 120),
         skipRouter: values['no-router'] === true,
         ...(await turnFlags(ctx)),
@@ -140,6 +149,7 @@ export const diagnoseCommand: CliCommand = {
         stunServers: '--stun-server',
         reflector: '--reflector',
         echoUri: '--echo-uri',
+        wsUrl: '--ws-url',
         registrar: '--registrar',
         user: '--user',
         turnServer: '--turn-server',

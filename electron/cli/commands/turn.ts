@@ -125,7 +125,8 @@ export async function turnInputFromFlags(ctx: CliContext, prefix = ''): Promise<
   return input;
 }
 
-async function readPem(file: string, option: string): Promise<string> {
+/** A PEM file's text for --ca-style options; a missing file is a usage error. */
+export async function readPem(file: string, option: string): Promise<string> {
   return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw usageError(`cannot read --${option} ${file}: ${e.code ?? e.message}`);
   });

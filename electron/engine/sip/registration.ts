@@ -125,7 +125,8 @@ function grantedExpiry(
   let granted: number | null = null;
   for (const c of res.getHeaders('contact').flatMap(splitHeaderList)) {
     const e = /;\s*expires\s*=\s*(\d+)/i.exec(c);
-    if (e && uriOfNameAddr(c)?.includes(typeof contact === 'string' ? contact : formatEndpoint(contact))) granted = Number(e[1]);
+    if (e && uriOfNameAddr(c)?.includes(typeof contact === 'string' ? contact : formatEndpoint(contact)))
+      granted = Number(e[1]);
   }
   if (granted !== null) return granted;
   const e = Number(res.getHeader('expires'));

@@ -32,7 +32,12 @@ export const openWebSocket: TransportOpener = async (o) => {
   let pipe = tcpPipe(conn);
   if (url.startsWith('wss:')) {
     try {
-      pipe = await tlsPipe(conn, { serverName: o.serverName, ca: o.caPem, timeoutMs: left(), signal: o.signal });
+      pipe = await tlsPipe(conn, {
+        serverName: o.serverName,
+        ca: o.caPem,
+        timeoutMs: left(),
+        signal: o.signal,
+      });
     } catch (err) {
       void conn.close().catch(() => {});
       throw setupFailure(url, 'tls', (err as Error).message);

@@ -29,7 +29,10 @@ async function wsPbx() {
   echo.on('message', (m, rinfo) => echo.send(m, rinfo.port, rinfo.address));
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
   await new Promise((r) => wss.once('listening', r));
-  cleanup.push(() => new Promise((r) => wss.close(r)), () => echo.close());
+  cleanup.push(
+    () => new Promise((r) => wss.close(r)),
+    () => echo.close(),
+  );
   const requests: { method: string; text: string }[] = [];
   wss.on('connection', (sock, req) => {
     const peer = { address: req.socket.remoteAddress!, port: req.socket.remotePort! };
@@ -39,9 +42,15 @@ async function wsPbx() {
       if (!m || !('method' in m)) return;
       requests.push({ method: m.method, text });
       // RFC 3581 + RFC 7118 §5.2: the server records where the request really came from.
-      const via = `${m.getHeader('via')};received=${peer.address};rport=${peer.port}`.replace(/;rport(?=;|$)/, '');
-      const reply = (status: number, reason: string, extra: Parameters<typeof buildResponse>[3] = { userAgent: 'ws-pbx' }) =>
-        sock.send(buildResponse(m, status, reason, extra).replace(/^Via: .*$/m, `Via: ${via}`));
+      const via = `${m.getHeader('via')};received=${peer.address};rport=${peer.port}`.replace(
+        /;rport(?=;|$)/,
+        '',
+      );
+      const reply = (
+        status: number,
+        reason: string,
+        extra: Parameters<typeof buildResponse>[3] = { userAgent: 'ws-pbx' },
+      ) => sock.send(buildResponse(m, status, reason, extra).replace(/^Via: .*$/m, `Via: ${via}`));
       if (m.method === 'REGISTER') reply(200, 'OK', { userAgent: 'ws-pbx', extra: [['Expires', '60']] });
       else if (m.method === 'INVITE') {
         const port = (echo.address() as AddressInfo).port;
@@ -86,11 +95,18 @@ describe('echo call over SIP over WebSocket (RFC 7118)', () => {
     expect(result).toMatchObject({ transport: 'ws', answered: true, endReason: 'completed' });
     expect(result.registration).toMatchObject({ ok: true, unregistered: true });
     expect(result.rtp!.received).toBeGreaterThan(0);
-    expect(result.websocket).toMatchObject({ opened: true, httpStatus: 101, subprotocol: 'sip', url: pbx.url });
+    expect(result.websocket).toMatchObject({
+      opened: true,
+      httpStatus: 101,
+      subprotocol: 'sip',
+      url: pbx.url,
+    });
     // What the server saw: RFC 7118 §5.2 Via and Contact; the REGISTER names the domain, not the URL's host.
     const register = pbx.requests.find((r) => r.method === 'REGISTER')!.text;
     expect(register).toMatch(/^REGISTER sip:lab\.test SIP\/2\.0\r\n/);
-    const invalid = /\r\nVia: SIP\/2\.0\/WS ([0-9a-f]+\.invalid);rport;branch=z9hG4bK\w+\r\n/.exec(register)?.[1];
+    const invalid = /\r\nVia: SIP\/2\.0\/WS ([0-9a-f]+\.invalid);rport;branch=z9hG4bK\w+\r\n/.exec(
+      register,
+    )?.[1];
     expect(invalid).toBeDefined();
     expect(register).toContain(`\r\nContact: <sip:alice@${invalid};transport=ws>`);
     expect(result.signaling.contact).toBe(invalid);
@@ -133,7 +149,10 @@ describe('echo call over SIP over WebSocket (RFC 7118)', () => {
     expect(result).toMatchObject({ answered: false, endReason: 'transport-error' });
     expect(result.websocket).toMatchObject({ opened: false, failedAt: 'http-status', httpStatus: 502 });
     expect(result.findings).toEqual([
-      expect.objectContaining({ code: 'websocket-blocked', message: expect.stringMatching(/HTTP 502 Bad Gateway \(answered by Server: nginx\)/) }),
+      expect.objectContaining({
+        code: 'websocket-blocked',
+        message: expect.stringMatching(/HTTP 502 Bad Gateway \(answered by Server: nginx\)/),
+      }),
     ]);
   });
 });

@@ -18,9 +18,15 @@ export function chooseTransport(input: CallInput): TransportName {
   if (input.wsUrl) {
     const scheme = input.wsUrl.toLowerCase().startsWith('wss:') ? 'wss' : 'ws';
     if (isWebSocket(input.transport) && input.transport !== scheme)
-      throw new NatScopeError('bad-request', `transport ${input.transport} does not match the URL ${input.wsUrl}`);
+      throw new NatScopeError(
+        'bad-request',
+        `transport ${input.transport} does not match the URL ${input.wsUrl}`,
+      );
     if (input.transport !== 'udp' && !isWebSocket(input.transport))
-      throw new NatScopeError('bad-request', `a WebSocket URL cannot be used with transport ${input.transport}`);
+      throw new NatScopeError(
+        'bad-request',
+        `a WebSocket URL cannot be used with transport ${input.transport}`,
+      );
     return scheme;
   }
   if (isWebSocket(input.transport))
@@ -28,7 +34,9 @@ export function chooseTransport(input: CallInput): TransportName {
       'bad-request',
       `transport ${input.transport} needs the gateway's WebSocket URL (wsUrl), e.g. wss://pbx.example.com:8089/ws`,
     );
-  return input.target.toLowerCase().startsWith('sips:') && input.transport === 'udp' ? 'tls' : input.transport;
+  return input.target.toLowerCase().startsWith('sips:') && input.transport === 'udp'
+    ? 'tls'
+    : input.transport;
 }
 
 export interface WebSocketTarget {

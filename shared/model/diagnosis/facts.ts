@@ -76,6 +76,38 @@ export interface DiagnosisFacts {
     /** The echo call through the relay, when one was placed. */
     echo?: { answered: boolean; oneWayAudio: boolean; received: number; mos: number | null };
   };
+  /** A SIP WebSocket (RFC 7118): the echo call's over ws/wss, else the WebRTC echo's. */
+  websocket?: {
+    url: string;
+    /** Who opened it: the SIP echo call (NatScope's client) or the browser (WebRTC echo). */
+    by: 'sip-call' | 'browser';
+    opened: boolean;
+    failedAt: string | null;
+    httpStatus: number | null;
+    answeredBy: string | null;
+    message: string;
+    closeCode: number | null;
+    closedByPeer: boolean;
+    idleBeforeCloseSec: number | null;
+  };
+  /** The WebRTC echo (browser: ICE, DTLS-SRTP). */
+  webrtc?: {
+    outcome: string;
+    sipStatus: number | null;
+    servers: string[];
+    policy: 'all' | 'relay';
+    gathered: { host: number; srflx: number; prflx: number; relay: number };
+    serverErrors: string[];
+    iceState: string | null;
+    dtlsState: string | null;
+    /** "srflx/udp ↔ host/udp" style description of the chosen pair. */
+    selectedPair: string | null;
+    relayUsed: boolean;
+    relayProtocol: string | null;
+    packetsReceived: number;
+    echoHeard: boolean;
+    mos: number | null;
+  };
   registration?: {
     registrar: string;
     ok: boolean;

@@ -24,12 +24,17 @@ export const FINDING_IDS = [
   'relay-works',
   'relay-needed',
   'relay-unreachable',
+  'websocket-blocked',
+  'ice-failed',
+  'dtls-failed',
+  'webrtc-relay-only',
+  'webrtc-ok',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
 /** ok: checked and fine; info: worth knowing; warning: may break some calls; problem: breaks calls. */
 export type Severity = 'ok' | 'info' | 'warning' | 'problem';
-export type Area = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay';
+export type Area = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay' | 'webrtc';
 
 export interface Reference {
   title: string;

@@ -6,6 +6,8 @@ import type { Hops, NetworkSnapshot } from '../../contracts/network.ts';
 import type { RouterReport } from '../../contracts/router.ts';
 import type { TurnReport } from '../../contracts/turn.ts';
 import { relayFactsOf } from './relay-rules.ts';
+import type { WebrtcResult } from '../../contracts/webrtc.ts';
+import { webrtcFactsOf, websocketFactsOf } from './webrtc-rules.ts';
 import type { CallSample, Report } from '../report/report.ts';
 import type { DiagnosisFacts } from './facts.ts';
 
@@ -21,6 +23,8 @@ export interface StepResults {
   call?: CallResult;
   /** The TURN relay test. */
   turn?: TurnReport;
+  /** The WebRTC echo (run in the browser). */
+  webrtc?: WebrtcResult;
   callSamples?: CallSample[];
   path?: Hops;
 }
@@ -83,7 +87,11 @@ export function factsFromResults(r: StepResults): DiagnosisFacts {
       })),
     };
   }
-  if (r.call) {
+  const websocket = websocketFactsOf(r.call, r.webrtc);
+  if (websocket) facts.websocket = websocket;
+  if (r.webrtc) facts.webrtc = webrtcFactsOf(r.webrtc);
+  // A call whose WebSocket never opened placed no call: websocket-blocked says why.
+  if (r.call && r.call.websocket?.opened !== false) {
     const c = r.call;
     facts.call = {
       target: c.target,
@@ -248,6 +256,7 @@ export function sectionsFromResults(r: StepResults): Sections {
         remoteSdpRtp: c.media?.remoteSdpRtp ?? null,
         rtpSourceMismatch: c.media?.sourceMismatch ?? null,
         viaReceived: c.signaling.viaReceived,
+        ...(c.websocket ? { websocketUrl: c.websocket.url, websocket: c.websocket.message } : {}),
         registration: c.registration
           ? `${c.registration.ok ? 'ok' : 'failed'} ${c.registration.status ?? ''} ${c.registration.reason}`.trim()
           : null,

@@ -10,6 +10,7 @@ import { hairpin, lifetime, natShape, symmetric, udpBlocked } from './nat-rules.
 import { relayRules } from './relay-rules.ts';
 import { alg, routerRules } from './router-rules.ts';
 import type { Rule } from './rule-kit.ts';
+import { webrtcRules } from './webrtc-rules.ts';
 
 const RULES: Rule[] = [
   udpBlocked,
@@ -22,6 +23,7 @@ const RULES: Rule[] = [
   registration,
   callRules,
   relayRules,
+  webrtcRules,
 ];
 
 export function diagnose(facts: DiagnosisFacts): Finding[] {

@@ -19,6 +19,7 @@ export const AREA_TITLE: Record<Area, string> = {
   alg: 'SIP ALG',
   call: 'Echo test call',
   relay: 'Media relay (TURN)',
+  webrtc: 'Browser softphone (WebRTC)',
 };
 
 const cell = (v: unknown) =>

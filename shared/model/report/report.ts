@@ -7,7 +7,7 @@ import { trafficLights, type Area, type Finding, type Severity } from '../diagno
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type StepId = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration' | 'relay';
+export type StepId = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration' | 'relay' | 'webrtc';
 
 export interface StepOutcome {
   id: StepId;

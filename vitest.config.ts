@@ -15,6 +15,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // A bound, not a speed target: fuzz campaigns and process-spawning tests take 1–2 s on an idle
+          // machine and over 5 s (Vitest's default) on a loaded 2-core one.
+          testTimeout: 30_000,
           include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
         },

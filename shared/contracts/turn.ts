@@ -22,6 +22,9 @@ export const NatFactsSchema = z
     filtering: FilteringBehaviourSchema.nullable().optional(),
     natDetected: z.boolean().nullable().optional(),
     udpBlocked: z.boolean().nullable().optional(),
+    /** The NAT step's server-reflexive address ("ip:port") and the STUN server that saw it. */
+    mappedAddress: z.string().max(64).nullable().optional(),
+    stunServer: z.string().max(300).nullable().optional(),
   })
   .strict();
 export type NatFacts = z.infer<typeof NatFactsSchema>;

@@ -9,11 +9,24 @@
  *  - server-reflexive TCP: inbound TCP through a NAT needs a port mapping → no;
  *  - relayed: yes, for every peer the client gives a permission (RFC 8656 §9).
  */
+import type { NatReport } from '../contracts/nat.ts';
 import type { Candidate, NatFacts } from '../contracts/turn.ts';
 import { classifyAddress, isPrivateClass } from './address-class.ts';
 import { hostOfEndpoint } from './endpoint.ts';
 
 type Verdict = Pick<Candidate, 'reachable' | 'why'>;
+
+/** What the TURN test needs from the NAT step: the behaviour, and its reflexive address. */
+export function natFactsOf(nat: NatReport): NatFacts {
+  return {
+    mapping: nat.mapping,
+    filtering: nat.filtering,
+    natDetected: nat.natDetected,
+    udpBlocked: nat.udpBlocked,
+    mappedAddress: nat.mappedAddress,
+    stunServer: nat.servers[0]?.server ?? null,
+  };
+}
 
 export function judgeCandidate(
   c: Pick<Candidate, 'type' | 'transport' | 'address'>,

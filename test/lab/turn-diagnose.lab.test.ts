@@ -52,6 +52,12 @@ describeLab('lab natscope diagnose with a TURN relay', () => {
       expect(srflx).toMatchObject({ reachable: 'no' });
       expect(srflx.why).toMatch(/symmetric/);
       expect(r.relay!.candidates.find((c) => c.type === 'relay')).toMatchObject({ reachable: 'yes' });
+      // the NAT step's own reflexive address is listed too, judged the same way
+      expect(r.relay!.candidates.find((c) => c.source.startsWith('NAT step'))).toMatchObject({
+        type: 'srflx',
+        reachable: 'no',
+        address: expect.stringMatching(/^203\.0\.113\.2:\d+$/) as string,
+      });
     });
   });
 

@@ -8,6 +8,7 @@ import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import type { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
 import type { TurnEvent, TurnReport, TurnTestInput } from '../../../shared/contracts/turn.ts';
 import type { StepResults } from '../../../shared/model/diagnosis/from-results.ts';
+import { natFactsOf } from '../../../shared/model/candidates.ts';
 import type { StepOutcome } from '../../../shared/model/report/report.ts';
 import type { z } from 'zod';
 import type { CallContext } from '../call-context.ts';
@@ -38,14 +39,7 @@ export async function runRelayStep(
         password: input.turnPassword,
         secret: input.turnSecret,
         tlsCaPem: input.turnCaPem,
-        nat: nat
-          ? {
-              mapping: nat.mapping,
-              filtering: nat.filtering,
-              natDetected: nat.natDetected,
-              udpBlocked: nat.udpBlocked,
-            }
-          : undefined,
+        nat: nat ? natFactsOf(nat) : undefined,
       },
       {
         signal: ctx.signal,

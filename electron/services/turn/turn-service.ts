@@ -183,6 +183,14 @@ async function runTurnTest(
       source: `TURN Allocate over ${i.transport.toUpperCase()}`,
       gatherMs: ms(allocatedAt),
     });
+  if (i.nat?.mappedAddress)
+    candidates.push({
+      type: 'srflx',
+      transport: 'udp',
+      address: i.nat.mappedAddress,
+      source: `NAT step (STUN ${i.nat.stunServer ?? 'server'})`,
+      gatherMs: null,
+    });
   const judged = candidates.map((c) => ({ ...c, ...judgeCandidate(c, i.nat) }));
   step('candidates', 'done', `${judged.length} candidate${judged.length === 1 ? '' : 's'}`);
 

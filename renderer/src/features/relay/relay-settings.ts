@@ -1,6 +1,7 @@
 import type { MethodInput } from '../../../../shared/contracts/index.ts';
 import type { NatReport } from '../../../../shared/contracts/nat.ts';
 import type { RelayConfig } from '../../../../shared/contracts/relay-config.ts';
+import { natFactsOf } from '../../../../shared/model/candidates.ts';
 
 /**
  * The TURN relay the user set up in the NAT step's Relay card, shared with the echo step's
@@ -45,15 +46,6 @@ export function turnTestInput(s: RelaySettings, nat: NatReport | undefined): Met
   const c = relayConfig(s);
   return {
     ...c,
-    ...(nat
-      ? {
-          nat: {
-            mapping: nat.mapping,
-            filtering: nat.filtering,
-            natDetected: nat.natDetected,
-            udpBlocked: nat.udpBlocked,
-          },
-        }
-      : {}),
+    ...(nat ? { nat: natFactsOf(nat) } : {}),
   };
 }

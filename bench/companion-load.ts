@@ -3,8 +3,11 @@
 // 1. one source floods SIP OPTIONS: the answers must stay within the token bucket
 //    (burst + rate × time); 2. 40 sources × STUN: each one limited on its own, none starved;
 // 3. rounds of mixed floods (valid SIP, STUN, garbage, TCP connects) with heap sampled after GC:
-//    memory must stay flat (bounded tables, no per-packet leaks). Prints one JSON document;
-//    exit code 1 when a limit does not hold.
+//    memory must stay flat (bounded tables, no per-packet leaks);
+// 4. TCP peers that send large requests and never read the answers (issue #18): memory sampled
+//    under that load must stay bounded (write backpressure, per-connection queue cap) and come
+//    back once they are gone. Prints one JSON document; exit code 1 when a limit does not hold.
+import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { nodeNetwork } from '../electron/engine/net/node-network.ts';
 import { systemClock } from '../electron/engine/clock/clock.ts';
@@ -179,6 +182,56 @@ for (let r = 0; r < ROUNDS; r++) {
   await sleep(200);
   heapKiB.push(heap());
 }
+// 4. TCP peers that never read (16 connections from 8 addresses, a 60 KB OPTIONS every 50 ms each)
+const mem = () => {
+  gc?.();
+  const m = process.memoryUsage();
+  return {
+    heapMiB: Math.round(m.heapUsed / 1048576),
+    rssMiB: Math.round(m.rss / 1048576),
+    extMiB: Math.round((m.external + m.arrayBuffers) / 1048576),
+  };
+};
+const bigOptions = fromLatin1(
+  `OPTIONS sip:natscope-reflect@${SERVER} SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.3.1:5060;branch=z9hG4bKload\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: load\r\nCSeq: 1 OPTIONS\r\nContent-Type: text/plain\r\nContent-Length: 60000\r\n\r\n${'x'.repeat(60_000)}`,
+);
+const before = mem();
+const sockets = await Promise.all(
+  Array.from(
+    { length: 16 },
+    (_, i) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const sock = net.connect(
+          { host: SERVER, port: sipPort, localAddress: `127.0.3.${(i % 8) + 1}` },
+          () => resolve(sock),
+        );
+        sock.on('error', reject);
+        sock.pause(); // never read a single answer
+      }),
+  ),
+);
+const during: ReturnType<typeof mem>[] = [];
+const tcpEnd = performance.now() + SECONDS * 2000;
+while (performance.now() < tcpEnd) {
+  for (const sock of sockets) if (!sock.destroyed && sock.writableLength < 1 << 20) sock.write(bigOptions);
+  await sleep(50);
+  if (during.length < Math.ceil((performance.now() - (tcpEnd - SECONDS * 2000)) / 500)) during.push(mem());
+}
+const closedByServer = sockets.filter((x) => x.destroyed).length;
+for (const sock of sockets) sock.destroy();
+await sleep(1000);
+const afterTcp = mem();
+const peakRss = Math.max(...during.map((d) => d.rssMiB));
+const nonReading = {
+  connections: sockets.length,
+  seconds: SECONDS * 2,
+  closedByServer,
+  before,
+  peakRssMiB: peakRss,
+  peakExternalMiB: Math.max(...during.map((d) => d.extMiB)),
+  after: afterTcp,
+  holds: peakRss - before.rssMiB < 64 && afterTcp.extMiB - before.extMiB < 16,
+};
 const stats = server.stats();
 await server.close();
 const growth = heapKiB[heapKiB.length - 1]! - heapKiB[1]!;
@@ -195,8 +248,9 @@ const result = {
   single,
   many,
   memory,
+  nonReading,
   server: stats,
-  ok: single.holds && many.holds && memory.holds,
+  ok: single.holds && many.holds && memory.holds && nonReading.holds,
 };
 console.log(JSON.stringify(result, null, 2));
 process.exit(result.ok ? 0 : 1);

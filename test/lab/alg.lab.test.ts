@@ -6,32 +6,20 @@ import { expect, it } from 'vitest';
 
 import type { AlgResult } from '../../shared/contracts/alg.ts';
 import { describeLab } from './describe-lab.ts';
-import { NATSCOPE_CLI, withLab } from './lab.ts';
+import { startNatscopeServer } from './companion-peer.ts';
+import { withLab } from './lab.ts';
 import type { Lab } from './lab.ts';
 
 async function startCompanion(lab: Lab): Promise<void> {
-  const p = lab.spawn('server', 'natscope-server', [
-    process.execPath,
-    NATSCOPE_CLI,
-    'server',
-    '--address',
-    lab.addr.serverPrimary,
-    '--alternate-address',
-    lab.addr.serverSecondary,
-    '--log-level',
-    'debug',
-  ]);
-  await lab.waitReady(
-    p,
-    [
+  await startNatscopeServer(lab, ['--alternate-address', lab.addr.serverSecondary, '--log-level', 'debug'], {
+    ready: [
       { proto: 'udp', port: 5060 },
       { proto: 'tcp', port: 5060 },
       { proto: 'udp', port: 5062 },
       { proto: 'tcp', port: 5062 },
       { proto: 'udp', port: 3478 },
     ],
-    8000,
-  );
+  });
 }
 
 async function algRun(lab: Lab): Promise<AlgResult> {

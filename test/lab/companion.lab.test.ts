@@ -4,37 +4,12 @@
 // echoed back by the echo UAS.
 import { expect, it } from 'vitest';
 
+import type { NatReport } from '../../shared/contracts/nat.ts';
 import { describeLab } from './describe-lab.ts';
-import { NATSCOPE_CLI, withLab } from './lab.ts';
-import type { Lab } from './lab.ts';
+import { sippEchoCall, startCompanion } from './companion-peer.ts';
+import { withLab } from './lab.ts';
 import { ipOf, runNatDiscovery, runStunClient } from './reference.ts';
 import type { VariantName } from './variants.ts';
-
-async function startCompanion(lab: Lab, extra: string[] = []): Promise<void> {
-  // STUN on coturn's ports (coturn is not started), so the reference helpers need no change.
-  const p = lab.spawn('server', 'natscope-server', [
-    process.execPath,
-    NATSCOPE_CLI,
-    'server',
-    '--address',
-    lab.addr.serverPrimary,
-    '--alternate-address',
-    lab.addr.serverSecondary,
-    '--stun-port',
-    String(lab.ports.coturn),
-    '--stun-alt-port',
-    String(lab.ports.coturnAlt),
-    ...extra,
-  ]);
-  await lab.waitReady(
-    p,
-    [
-      { proto: 'udp', port: lab.ports.coturn },
-      { proto: 'udp', port: 5060 },
-    ],
-    8000,
-  );
-}
 
 const VARIANTS: VariantName[] = [
   'masquerade',
@@ -47,7 +22,7 @@ const VARIANTS: VariantName[] = [
 
 for (const variant of VARIANTS) {
   describeLab(`lab natscope server STUN (${variant})`, () => {
-    it('stun-client and turnutils_natdiscovery classify it as against coturn/stund', async () => {
+    it('stun-client, turnutils_natdiscovery and natscope nat classify it as against coturn/stund', async () => {
       await withLab(variant, { coturn: false, stund: false }, async (lab) => {
         await startCompanion(lab);
         const e = lab.expected;
@@ -58,8 +33,19 @@ for (const variant of VARIANTS) {
         expect(r.mapping, r.raw).toBe(e.mapping);
         expect(r.filtering, r.raw).toBe(e.filtering);
         expect(ipOf(r.reflexive), r.raw).toBe(lab.addr.clientPublic);
+        // and NatScope's own client (its requests carry SOFTWARE: the companion's full answer fits)
+        const own = await lab.natscope<NatReport>('client', [
+          'nat',
+          '--server',
+          `${lab.addr.serverPrimary}:${lab.ports.coturn}`,
+        ]);
+        const why = own.stdout.slice(0, 4000);
+        expect(own.json?.serverCapable, why).toBe(true);
+        expect(own.json?.mapping, why).toBe(e.mapping);
+        expect(own.json?.filtering, why).toBe(e.filtering);
+        expect(own.json?.classic, why).toBe(e.classic);
         console.log(
-          `[companion lab] ${variant}: stun-client ${classic.classic}; natdiscovery mapping ${r.mapping}, filtering ${r.filtering}`,
+          `[companion lab] ${variant}: stun-client ${classic.classic}; natdiscovery mapping ${r.mapping}, filtering ${r.filtering}; natscope nat ${own.json?.classic}`,
         );
       });
     });
@@ -71,27 +57,12 @@ describeLab('lab natscope server echo UAS (SIPp)', () => {
     await withLab('masquerade', { coturn: false, stund: false }, async (lab) => {
       await startCompanion(lab);
       const cap = await lab.capture('client', 'udp');
-      const r = await lab.runSipp('client', {
-        scenario: 'uac-rtp.xml',
+      // the companion challenges an unverified UDP source once (return routability): SIPp answers
+      const r = await sippEchoCall(lab, {
         port: 5090,
-        remote: `${lab.addr.serverPrimary}:5060`,
+        durationMs: 7600,
         name: 'sipp-uac-echo',
-        args: [
-          '-s',
-          'echo',
-          '-m',
-          '1',
-          '-mi',
-          lab.addr.client,
-          '-mp',
-          '7050',
-          '-d',
-          '7600',
-          '-timeout',
-          '20s',
-          '-timeout_error',
-        ],
-        timeoutMs: 30_000,
+        args: ['-mi', lab.addr.client, '-mp', '7050'],
       });
       const { packets } = await cap.stop();
       expect(r.code, `${r.log}\n${lab.sippTraces()}`).toBe(0);

@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import type { ReportSchema } from '../../shared/contracts/report.ts';
 import type { z } from 'zod';
 import { describeLab } from './describe-lab.ts';
+import { startNatscopeServer } from './companion-peer.ts';
 import { NATSCOPE_CLI, withLab } from './lab.ts';
 import type { Lab, LabOptions } from './lab.ts';
 import type { VariantName } from './variants.ts';
@@ -13,15 +14,7 @@ import type { VariantName } from './variants.ts';
 type Report = z.infer<typeof ReportSchema>;
 
 async function startCompanion(lab: Lab): Promise<void> {
-  const p = lab.spawn('server', 'natscope-server', [
-    process.execPath,
-    NATSCOPE_CLI,
-    'server',
-    '--address',
-    lab.addr.serverPrimary,
-    '--no-stun',
-  ]);
-  await lab.waitReady(p, [{ proto: 'udp', port: 5060 }], 20_000);
+  await startNatscopeServer(lab, ['--no-stun']);
 }
 
 async function diagnose(lab: Lab, extra: string[] = []): Promise<Report> {

@@ -19,6 +19,7 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
   sipp: 'sip-tester',
   tcpdump: 'tcpdump',
   conntrack: 'conntrack',
+  python3: 'python3',
 };
 
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

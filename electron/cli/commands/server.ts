@@ -2,7 +2,9 @@ import net from 'node:net';
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { jsonLogger, type LogLevel } from '../../engine/companion/logger.ts';
+import { DEFAULT_SIP_LIMITS } from '../../engine/companion/sip-listener.ts';
 import type { CliCommand } from '../command.ts';
+import { intOption } from '../options.ts';
 
 export const serverCommand: CliCommand = {
   name: 'server',
@@ -19,10 +21,13 @@ export const serverCommand: CliCommand = {
     '  --no-echo               SIP reflector only: no echo UAS (INVITEs are reflected, no call)',
     '  --no-tcp                SIP over UDP only',
     '  --log-level L           debug, info (default), warn or error',
+    '  --tcp-lifetime S        longest a SIP TCP connection may live, keep-alives or not (default 300)',
     '',
     'Logs are JSON lines on stdout (with --json: one startup document on stdout, logs on stderr).',
-    'Safe to expose: per-source rate limits, size caps, answers only ever go to the sender, UDP',
-    'responses are at most 3x the request, no credentials are stored and Authorization is never logged.',
+    'Safe to expose: nothing goes anywhere but back to the sender; a UDP source that has not proved it',
+    'receives (one 401 challenge, see docs/companion-protocol.md) gets at most 3x its bytes back, once;',
+    'per-source (IPv4 /32, IPv6 /64) and total caps on rates, calls, callbacks and TCP connections;',
+    'no credentials are stored and Authorization is never logged.',
     'Stop with Ctrl-C / SIGTERM.',
     '',
     'Example:',
@@ -39,6 +44,7 @@ export const serverCommand: CliCommand = {
     'no-echo': { type: 'boolean', default: false },
     'no-tcp': { type: 'boolean', default: false },
     'log-level': { type: 'string' },
+    'tcp-lifetime': { type: 'string' },
   },
   async run({ services, io, json, values, signal }) {
     const address = values.address;
@@ -71,6 +77,9 @@ export const serverCommand: CliCommand = {
     if (!['debug', 'info', 'warn', 'error'].includes(level))
       throw new NatScopeError('bad-request', '--log-level must be debug, info, warn or error');
     const logger = jsonLogger(json ? io.err : io.out, level as LogLevel);
+    const lifetime = intOption(values, 'tcp-lifetime', 5, 86_400);
+    const limits =
+      lifetime === undefined ? undefined : { sip: { ...DEFAULT_SIP_LIMITS, tcpLifetimeMs: lifetime * 1000 } };
     const server = await services.companion
       .serve({
         address,
@@ -83,6 +92,7 @@ export const serverCommand: CliCommand = {
         echo: values['no-echo'] !== true,
         tcp: values['no-tcp'] !== true,
         logger,
+        limits,
       })
       .catch((err: unknown) => {
         throw new NatScopeError(

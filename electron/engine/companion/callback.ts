@@ -5,6 +5,11 @@
  * shows whether the NAT still lets inbound SIP reach a registered phone ("I can call out but get
  * no incoming calls"). RFC 3261 §17.1.1.2 Timer A retransmission (UDP), §17.1.1.3 ACK for
  * non-2xx, §13.2.2.4 ACK for 2xx, then BYE at once: no media is set up.
+ *
+ * Only a source that proved it receives schedules one (the dispatcher checks return routability:
+ * a spoofed REGISTER cannot aim INVITEs at a victim). One pending callback per source (IPv4 /32,
+ * IPv6 /64), a bounded table with a fair share (source-quota.ts), and a callback over TCP is dropped
+ * with its connection (it could only ever go back over that connection).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
@@ -13,7 +18,8 @@ import type { SipText } from '../../../shared/model/alg-sip.ts';
 import type { Clock, TimerHandle } from '../clock/clock.ts';
 import type { CompanionLogger } from './logger.ts';
 import type { SipMessageContext } from './sip-listener.ts';
-import { header, randomToken } from './sip-response.ts';
+import { buildRequest, header, randomToken } from './sip-response.ts';
+import { SourceQuota } from './source-quota.ts';
 
 export const CALLBACK_HEADER = 'X-NatScope-Callback';
 export const MAX_CALLBACK_DELAY_S = 120;
@@ -21,6 +27,8 @@ export const MAX_CALLBACK_DELAY_S = 120;
 interface Pending {
   callId: string;
   source: Endpoint;
+  sourceKey: string;
+  unsubscribeClose: (() => void) | null;
   local: Endpoint;
   transport: 'UDP' | 'TCP';
   send: (b: Uint8Array) => Promise<void>;
@@ -33,20 +41,24 @@ interface Pending {
 }
 
 export class CallbackScheduler {
-  private readonly bySource = new Map<string, Pending>();
+  private readonly pending = new Set<Pending>();
   private readonly byCallId = new Map<string, Pending>();
   private readonly clock: Clock;
   private readonly logger: CompanionLogger;
-  private readonly maxPending: number;
+  private readonly quota: SourceQuota;
   private readonly cleanups = new Set<TimerHandle>();
 
   constructor(clock: Clock, logger: CompanionLogger, maxPending = 100) {
     this.clock = clock;
     this.logger = logger;
-    this.maxPending = maxPending;
+    this.quota = new SourceQuota({ maxTotal: maxPending, maxPerSource: 1 });
   }
 
-  /** Schedules a callback if the REGISTER asks for one; one pending callback per source IP. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Schedules a callback if the REGISTER asks for one (the caller checked the source is verified). */
   maybeSchedule(ctx: SipMessageContext): void {
     const raw = header(ctx.msg, CALLBACK_HEADER);
     if (raw === null) return;
@@ -55,13 +67,17 @@ export class CallbackScheduler {
     if (!Number.isInteger(delay) || delay < 1 || delay > MAX_CALLBACK_DELAY_S) {
       return this.logger.log('warn', 'callback.refused', { reason: 'bad delay', source });
     }
-    if (this.bySource.has(ctx.source.address) || this.bySource.size >= this.maxPending) {
-      return this.logger.log('warn', 'callback.refused', { reason: 'already pending or too many', source });
+    const refused = this.quota.acquire(ctx.sourceKey);
+    if (refused) {
+      const reason = refused === 'per-source' ? 'one already pending for this source' : 'too many pending';
+      return this.logger.log('warn', 'callback.refused', { reason, source });
     }
     const contact = /<([^>]+)>/.exec(header(ctx.msg, 'Contact') ?? '')?.[1] ?? `sip:natscope@${source}`;
     const p: Pending = {
       callId: `${randomToken(8)}@natscope-callback`,
       source: ctx.source,
+      sourceKey: ctx.sourceKey,
+      unsubscribeClose: null,
       local: ctx.destination,
       transport: ctx.transport,
       send: ctx.reply,
@@ -72,8 +88,9 @@ export class CallbackScheduler {
       timers: [],
       answered: false,
     };
-    this.bySource.set(ctx.source.address, p);
+    this.pending.add(p);
     this.byCallId.set(p.callId, p);
+    p.unsubscribeClose = ctx.tcp?.onClose(() => this.finish(p)) ?? null;
     this.logger.log('info', 'callback.scheduled', { source, delayS: delay, transport: ctx.transport });
     p.timers.push(this.clock.setTimeout(() => this.fire(p, 0, 500), delay * 1000));
   }
@@ -143,26 +160,27 @@ export class CallbackScheduler {
             '',
           ].join('\r\n')
         : '';
-    return [
-      `${method} ${p.target} SIP/2.0`,
-      `Via: SIP/2.0/${p.transport} ${formatEndpoint(p.local)};branch=${branch};rport`,
-      'Max-Forwards: 70',
-      `From: <sip:natscope-callback@${formatEndpoint(p.local)}>;tag=${p.fromTag}`,
-      `To: ${to}`,
-      `Call-ID: ${p.callId}`,
-      `CSeq: ${cseq} ${method}`,
-      `Contact: <sip:natscope-callback@${formatEndpoint(p.local)}>`,
-      'Subject: NatScope incoming-call test',
-      ...(body ? ['Content-Type: application/sdp'] : []),
-      `Content-Length: ${body.length}`,
-      '',
+    const me = `sip:natscope-callback@${formatEndpoint(p.local)}`;
+    return buildRequest({
+      method,
+      target: p.target,
+      transport: p.transport,
+      local: p.local,
+      branch,
+      from: `<${me}>;tag=${p.fromTag}`,
+      to,
+      callId: p.callId,
+      cseq,
+      extra: [`Contact: <${me}>`, 'Subject: NatScope incoming-call test'],
       body,
-    ].join('\r\n');
+    });
   }
 
   private finish(p: Pending): void {
     for (const t of p.timers) t.cancel();
-    this.bySource.delete(p.source.address);
+    p.unsubscribeClose?.();
+    if (!this.pending.delete(p)) return;
+    this.quota.release(p.sourceKey);
     // keep the Call-ID briefly so late retransmitted responses are still recognised
     const t = this.clock.setTimeout(() => {
       this.cleanups.delete(t);
@@ -172,10 +190,10 @@ export class CallbackScheduler {
   }
 
   close(): void {
-    for (const p of this.bySource.values()) for (const t of p.timers) t.cancel();
+    for (const p of this.pending) for (const t of p.timers) t.cancel();
     for (const t of this.cleanups) t.cancel();
     this.cleanups.clear();
-    this.bySource.clear();
+    this.pending.clear();
     this.byCallId.clear();
   }
 }

@@ -1,46 +1,62 @@
 /**
  * `natscope server`: the STUN server, the SIP reflector and the echo UAS behind one start/close.
- * Each part can be switched off; every input path is size-capped and rate-limited per source, and
- * nothing is ever sent to an address other than the source of the packet being answered.
+ * Each part can be switched off; every input path is size-capped and rate-limited per source
+ * (IPv4 /32, IPv6 /64) and in total, and nothing is ever sent to an address other than the source
+ * of the packet being answered. What can be sent more than once, or later — an echo call, a
+ * callback — needs a source that proved it receives (return-routability.ts); everything else is a
+ * single answer of at most 3× the request (sip-listener.ts, stun-budget.ts).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { fromLatin1 } from '../../../shared/model/alg-reflect.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Network } from '../net/network.ts';
-import { CallbackScheduler } from './callback.ts';
+import { CALLBACK_HEADER, CallbackScheduler } from './callback.ts';
 import { DEFAULT_ECHO_OPTIONS, EchoUas } from './echo-uas.ts';
 import type { CompanionLogger } from './logger.ts';
-import { createRateLimiter } from './rate-limiter.ts';
+import { bothLimits, createRateLimiter } from './rate-limiter.ts';
+import { ReturnRoutability } from './return-routability.ts';
 import {
   DEFAULT_SIP_LIMITS,
   startSipListener,
   type SipListener,
+  type SipListenerLimits,
   type SipMessageContext,
 } from './sip-listener.ts';
 import { isProbeInvite, reflect } from './sip-reflector.ts';
-import { buildResponse } from './sip-response.ts';
+import { buildResponse, header } from './sip-response.ts';
 import { startCompanionStun, type CompanionStunServer } from './stun-server.ts';
 import type { ListenTcp } from './tcp-listener.ts';
 
 export interface CompanionLimits {
   sipPerSec: number;
   sipBurst: number;
+  /** All sources together (bounds the server's work and what a spoofed flood can reflect). */
+  sipTotalPerSec: number;
   stunPerSec: number;
   stunBurst: number;
+  stunTotalPerSec: number;
   maxSources: number;
   maxCalls: number;
+  maxCallsPerSource: number;
   maxCallMs: number;
+  maxCallbacks: number;
+  sip: SipListenerLimits;
 }
 
 export const DEFAULT_COMPANION_LIMITS: CompanionLimits = {
   sipPerSec: 20,
   sipBurst: 60,
+  sipTotalPerSec: 2_000,
   stunPerSec: 50,
   stunBurst: 100,
+  stunTotalPerSec: 10_000,
   maxSources: 10_000,
   maxCalls: DEFAULT_ECHO_OPTIONS.maxCalls,
+  maxCallsPerSource: DEFAULT_ECHO_OPTIONS.maxCallsPerSource,
   maxCallMs: DEFAULT_ECHO_OPTIONS.maxCallMs,
+  maxCallbacks: 100,
+  sip: DEFAULT_SIP_LIMITS,
 };
 
 export interface CompanionServerOptions {
@@ -71,35 +87,52 @@ export interface CompanionServer {
     stunRefused: number;
     sources: number;
     calls: number;
+    callbacks: number;
+    challenges: number;
   };
   close(): Promise<void>;
 }
 
 export async function startCompanionServer(o: CompanionServerOptions): Promise<CompanionServer> {
   const limits = { ...DEFAULT_COMPANION_LIMITS, ...o.limits };
-  const sipLimiter = createRateLimiter(o.clock, {
-    ratePerSec: limits.sipPerSec,
-    burst: limits.sipBurst,
-    maxSources: limits.maxSources,
-  });
-  const stunLimiter = createRateLimiter(o.clock, {
-    ratePerSec: limits.stunPerSec,
-    burst: limits.stunBurst,
-    maxSources: limits.maxSources,
-  });
+  const perSource = (ratePerSec: number, burst: number) =>
+    createRateLimiter(o.clock, { ratePerSec, burst, maxSources: limits.maxSources });
+  const sipLimiter = bothLimits(
+    perSource(limits.sipPerSec, limits.sipBurst),
+    perSource(limits.sipTotalPerSec, limits.sipTotalPerSec),
+  );
+  const stunLimiter = bothLimits(
+    perSource(limits.stunPerSec, limits.stunBurst),
+    perSource(limits.stunTotalPerSec, limits.stunTotalPerSec),
+  );
   const echo = new EchoUas({
     network: o.network,
     clock: o.clock,
     logger: o.logger,
     maxCalls: limits.maxCalls,
+    maxCallsPerSource: limits.maxCallsPerSource,
     maxCallMs: limits.maxCallMs,
+    mediaTimeoutMs: DEFAULT_ECHO_OPTIONS.mediaTimeoutMs,
     maxPps: DEFAULT_ECHO_OPTIONS.maxPps,
     maxRtpBytes: DEFAULT_ECHO_OPTIONS.maxRtpBytes,
   });
-  const callbacks = new CallbackScheduler(o.clock, o.logger);
+  const callbacks = new CallbackScheduler(o.clock, o.logger, limits.maxCallbacks);
+  const rr = new ReturnRoutability(o.clock);
+  let challenges = 0;
   const echoOn = o.echo !== false;
   let stun: CompanionStunServer | null = null;
   const listeners: SipListener[] = [];
+
+  /** One stateless 401 (RFC 3261 §8.2.7): the source answers it only if it receives here. */
+  const challenge = (ctx: SipMessageContext) => {
+    challenges++;
+    void ctx.reply(fromLatin1(rr.challenge(ctx.msg, ctx.source, ctx.transport, ctx.rr === 'stale')));
+    o.logger.log('info', 'sip.challenge', {
+      method: ctx.msg.method,
+      source: formatEndpoint(ctx.source),
+      stale: ctx.rr === 'stale',
+    });
+  };
 
   const onMessage = (ctx: SipMessageContext) => {
     const m = ctx.msg;
@@ -108,16 +141,20 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
         o.logger.log('debug', 'sip.stray-response', { source: formatEndpoint(ctx.source), status: m.status });
       return;
     }
+    const verified = ctx.rr === 'verified';
     switch (m.method) {
       case 'OPTIONS':
         reflect(ctx, o.logger);
         return;
       case 'REGISTER':
+        // the callback sends INVITEs later: only to a source that proved it receives
+        if (header(m, CALLBACK_HEADER) !== null && !verified) return challenge(ctx);
         if (reflect(ctx, o.logger)) callbacks.maybeSchedule(ctx);
         return;
       case 'INVITE':
-        if (echoOn && !isProbeInvite(ctx)) echo.handle(ctx);
-        else reflect(ctx, o.logger);
+        if (!echoOn || isProbeInvite(ctx)) reflect(ctx, o.logger);
+        else if (!verified) challenge(ctx);
+        else echo.handle(ctx);
         return;
       case 'ACK':
       case 'BYE':
@@ -125,12 +162,12 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
         if (echoOn) echo.handle(ctx);
         return;
       default: {
+        // reply() drops it for an unverified source when it is over 3× the request
         const text = buildResponse(m, 405, 'Method Not Allowed', {
           extra: ['Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER'],
+          server: verified,
         });
-        const bytes = fromLatin1(text);
-        // a 405 echoes little, but keep the UDP amplification rule anyway
-        if (ctx.transport === 'TCP' || bytes.length <= 3 * ctx.bytes.length) void ctx.reply(bytes);
+        void ctx.reply(fromLatin1(text));
       }
     }
   };
@@ -157,8 +194,9 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
             port,
             udp: true,
             tcp: o.tcp !== false,
-            limits: DEFAULT_SIP_LIMITS,
+            limits: limits.sip,
             rateLimiter: sipLimiter,
+            returnRoutability: rr,
             logger: o.logger,
             onMessage,
           }),
@@ -191,6 +229,8 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
       stunRefused: stunLimiter.refused,
       sources: sipLimiter.size + stunLimiter.size,
       calls: echo.activeCalls,
+      callbacks: callbacks.size,
+      challenges,
     }),
     async close() {
       callbacks.close();

@@ -25,6 +25,7 @@ import {
   SourceAddress,
   ChangedAddress,
   Padding,
+  Software,
 } from '../stun/codec.ts';
 import { parseSipText } from '../../../shared/model/alg-sip.ts';
 import { decodeRtp, encodeRtp } from '../rtp/rtp-packet.ts';
@@ -193,13 +194,22 @@ describe('SIP reflector + ALG client (loopback)', () => {
 describe('STUN server', () => {
   const stun = () => ({ address: PRIMARY, port: stunPorts[0] });
   it('RFC 5780: XOR-MAPPED, MAPPED, RESPONSE-ORIGIN, OTHER-ADDRESS; CHANGE-REQUEST answered from the other address and port', async () => {
-    const req = createMessage({ cls: 'request' });
-    let [r] = await udpRequest(stun(), encodeMessage(req), ALT, 200);
+    // a bare 20-byte request: at most 60 bytes back, still enough for RFC 5780 discovery
+    const bare = encodeMessage(createMessage({ cls: 'request' }));
+    let [r] = await udpRequest(stun(), bare, ALT, 200);
+    expect(r!.data.length).toBeLessThanOrEqual(3 * bare.length);
     let m = decodeMessage(r!.data);
     expect(getAttribute(m, XorMappedAddress)!.address).toBe(ALT);
-    expect(getAttribute(m, MappedAddress)).toEqual(getAttribute(m, XorMappedAddress));
     expect(getAttribute(m, ResponseOrigin)).toEqual(stun());
     expect(getAttribute(m, OtherAddress)).toEqual({ address: ALT, port: stunPorts[1] });
+    // a request with SOFTWARE and FINGERPRINT (NatScope's client) earns the full answer
+    const full = createMessage({ cls: 'request' });
+    addAttribute(full, Software, 'NatScope test client');
+    [r] = await udpRequest(stun(), encodeMessage(full, { fingerprint: true }), ALT, 200);
+    m = decodeMessage(r!.data);
+    expect(getAttribute(m, MappedAddress)).toEqual(getAttribute(m, XorMappedAddress));
+    expect(getAttribute(m, Software)).toBe('NatScope companion 1');
+    expect(m.hasFingerprint).toBe(true);
     const ch = createMessage({ cls: 'request' });
     addAttribute(ch, ChangeRequestAttr, { changeIp: true, changePort: true });
     addAttribute(ch, Padding, 100);
@@ -226,6 +236,16 @@ describe('STUN server', () => {
   });
 });
 
+/** Waits for the 401 to a request and returns the Authorization header that answers it. */
+async function answerChallenge(msgs: string[], uri: string): Promise<string> {
+  for (let i = 0; i < 40 && !msgs.some((t) => t.startsWith('SIP/2.0 401')); i++)
+    await new Promise((r) => setTimeout(r, 25));
+  const challenge = msgs.find((t) => t.startsWith('SIP/2.0 401'));
+  const nonce = /nonce="([^"]+)"/.exec(challenge ?? '')?.[1];
+  if (!nonce) throw new Error(`no 401 challenge in ${JSON.stringify(msgs)}`);
+  return `Authorization: Digest username="natscope", realm="natscope-companion", nonce="${nonce}", uri="${uri}", response="0", algorithm=MD5`;
+}
+
 describe('echo UAS', () => {
   it('answers INVITE with SDP, echoes RTP with its own SSRC, ends on BYE', async () => {
     const s = await nodeNetwork.bindUdp({ address: ALT, port: 0 });
@@ -241,26 +261,32 @@ describe('echo UAS', () => {
       rtpPort: rtp.local.port,
       rtcpPort: rtp.local.port + 1,
     });
-    const head = (m: string, cseq: number, body = '') =>
+    const uri = `sip:echo@${PRIMARY}:${sip}`;
+    const head = (m: string, cseq: number, body = '', auth?: string) =>
       [
-        `${m} sip:echo@${PRIMARY}:${sip} SIP/2.0`,
+        `${m} ${uri} SIP/2.0`,
         `Via: SIP/2.0/UDP ${ALT}:${s.local.port};branch=z9hG4bK${m}${cseq};rport`,
         'From: <sip:t@x>;tag=1',
         'To: <sip:echo@x>',
         'Call-ID: echo-test-1',
         `CSeq: ${cseq} ${m}`,
         `Contact: <sip:t@${ALT}:${s.local.port}>`,
+        ...(auth ? [auth] : []),
         ...(body ? ['Content-Type: application/sdp'] : []),
         `Content-Length: ${body.length}`,
         '',
         body,
       ].join('\r\n');
+    // unverified: one stateless 401, nothing else
     await s.send(fromLatin1(head('INVITE', 1, sdp)), { address: PRIMARY, port: sip });
+    const auth = await answerChallenge(msgs, uri);
+    expect(msgs).toHaveLength(1);
+    await s.send(fromLatin1(head('INVITE', 2, sdp, auth)), { address: PRIMARY, port: sip });
     await new Promise((r) => setTimeout(r, 200));
     const ok = msgs.map((t) => parseSipText(t)!).find((m) => m.status === 200)!;
     expect(ok).toBeTruthy();
     const port = Number(/m=audio (\d+)/.exec(ok.body)![1]);
-    await s.send(fromLatin1(head('ACK', 1)), { address: PRIMARY, port: sip });
+    await s.send(fromLatin1(head('ACK', 2)), { address: PRIMARY, port: sip });
     for (let i = 0; i < 5; i++)
       await rtp.send(
         encodeRtp({
@@ -279,12 +305,48 @@ describe('echo UAS', () => {
     expect(e.sequence).toBe(4);
     expect(e.ssrc).not.toBe(1234);
     expect(e.payload[0]).toBe(4);
-    await s.send(fromLatin1(head('BYE', 2)), { address: PRIMARY, port: sip });
+    await s.send(fromLatin1(head('BYE', 3)), { address: PRIMARY, port: sip });
     await new Promise((r) => setTimeout(r, 200));
-    expect(msgs.some((t) => /^SIP\/2\.0 200 OK[\s\S]*CSeq: 2 BYE/.test(t))).toBe(true);
+    expect(msgs.some((t) => /^SIP\/2\.0 200 OK[\s\S]*CSeq: 3 BYE/.test(t))).toBe(true);
     expect(server.stats().calls).toBe(0);
     await s.close();
     await rtp.close();
+  });
+
+  it('over TCP: two calls per source, the third refused; closing the connection ends them', async () => {
+    const c = await nodeNetwork.connectTcp({
+      remote: { address: PRIMARY, port: sip },
+      timeoutMs: 2000,
+      localAddress: ALT,
+    });
+    const got: string[] = [];
+    c.onData((d) => got.push(latin1(d)));
+    const sdp = buildOffer({ sessionId: 1, version: 1, address: ALT, rtpPort: 40000, rtcpPort: 40001 });
+    for (const n of [1, 2, 3])
+      await c.write(
+        fromLatin1(
+          [
+            `INVITE sip:echo@${PRIMARY}:${sip};transport=tcp SIP/2.0`,
+            `Via: SIP/2.0/TCP ${ALT}:${c.local.port};branch=z9hG4bKt${n}`,
+            'From: <sip:t@x>;tag=1',
+            'To: <sip:echo@x>',
+            `Call-ID: tcp-cap-${n}`,
+            'CSeq: 1 INVITE',
+            'Content-Type: application/sdp',
+            `Content-Length: ${sdp.length}`,
+            '',
+            sdp,
+          ].join('\r\n'),
+        ),
+      );
+    await new Promise((r) => setTimeout(r, 300));
+    const all = got.join('');
+    expect(all.match(/SIP\/2\.0 200 OK/g)).toHaveLength(2);
+    expect(all).toMatch(/SIP\/2\.0 486 Busy Here[\s\S]*Call-ID: tcp-cap-3/);
+    expect(server.stats().calls).toBe(2);
+    await c.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(server.stats().calls).toBe(0);
   });
 
   it('calls back the REGISTER source after N seconds', async () => {
@@ -304,20 +366,24 @@ describe('echo UAS', () => {
         );
       }
     });
-    const reg = [
-      `REGISTER sip:${PRIMARY} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${ALT}:${s.local.port};branch=z9hG4bKr1;rport`,
-      'From: <sip:t@x>;tag=1',
-      'To: <sip:t@x>',
-      'Call-ID: cb-1',
-      'CSeq: 1 REGISTER',
-      `Contact: <sip:t@${ALT}:${s.local.port}>`,
-      'X-NatScope-Callback: 1',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n');
-    await s.send(fromLatin1(reg), { address: PRIMARY, port: sip });
+    const reg = (cseq: number, auth?: string) =>
+      [
+        `REGISTER sip:${PRIMARY} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${ALT}:${s.local.port};branch=z9hG4bKr${cseq};rport`,
+        'From: <sip:t@x>;tag=1',
+        'To: <sip:t@x>',
+        'Call-ID: cb-1',
+        `CSeq: ${cseq} REGISTER`,
+        `Contact: <sip:t@${ALT}:${s.local.port}>`,
+        'X-NatScope-Callback: 1',
+        ...(auth ? [auth] : []),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    await s.send(fromLatin1(reg(1)), { address: PRIMARY, port: sip });
+    const auth = await answerChallenge(got, `sip:${PRIMARY}`);
+    await s.send(fromLatin1(reg(2, auth)), { address: PRIMARY, port: sip });
     await new Promise((r) => setTimeout(r, 1600));
     expect(got.some((t) => t.startsWith('SIP/2.0 200 OK'))).toBe(true);
     expect(got.some((t) => t.startsWith(`INVITE sip:t@${ALT}:${s.local.port}`))).toBe(true);

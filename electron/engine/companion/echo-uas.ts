@@ -4,8 +4,11 @@
  * (RFC 3550 §8.2: a looped-back SSRC looks like a collision), and sends RTCP SR every 5 s
  * (RFC 3550 §6.4.1) to the RTCP source, or else to the RTP source's address at port + 1.
  *
- * Safety: media only goes back to the IP address the signalling came from; each call has a
- * packet-rate cap, a size cap and a maximum duration; the number of calls is bounded.
+ * Safety: only sources that proved they receive get here (return-routability.ts; TCP by its
+ * handshake). Media only goes back to the IP address the signalling came from; each call has a
+ * packet-rate cap, a size cap, a maximum duration and ends when media stops or its TCP connection
+ * closes; the number of calls is bounded in all and per source (source-quota.ts), and only the
+ * call's own source may end or re-INVITE it.
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
@@ -18,15 +21,20 @@ import { decodeRtcp, encodeRtcpCompound, ntpFromUnixMs, ntpMiddle32 } from '../r
 import { buildOffer, parseAnswer } from '../sdp/sdp.ts';
 import type { CompanionLogger } from './logger.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { SourceQuota } from './source-quota.ts';
 import type { SipMessageContext } from './sip-listener.ts';
-import { buildResponse, header, randomToken } from './sip-response.ts';
+import { buildRequest, buildResponse, header, randomToken } from './sip-response.ts';
 
 export interface EchoUasOptions {
   network: Pick<Network, 'bindUdp'>;
   clock: Clock;
   logger: CompanionLogger;
   maxCalls: number;
+  /** Calls one source (IPv4 /32, IPv6 /64) may hold at once. */
+  maxCallsPerSource: number;
   maxCallMs: number;
+  /** A call with no RTP for this long (from the answer or the last packet) is ended. */
+  mediaTimeoutMs: number;
   /** RTP packets per second echoed per call (burst = 2 s worth). */
   maxPps: number;
   maxRtpBytes: number;
@@ -34,13 +42,23 @@ export interface EchoUasOptions {
   wallClock?: () => number;
 }
 
-export const DEFAULT_ECHO_OPTIONS = { maxCalls: 32, maxCallMs: 120_000, maxPps: 200, maxRtpBytes: 1500 };
+export const DEFAULT_ECHO_OPTIONS = {
+  maxCalls: 32,
+  maxCallsPerSource: 2,
+  maxCallMs: 120_000,
+  mediaTimeoutMs: 15_000,
+  maxPps: 200,
+  maxRtpBytes: 1500,
+};
 
 interface Call {
   callId: string;
   toTag: string;
   transport: 'UDP' | 'TCP';
   signalling: Endpoint;
+  sourceKey: string;
+  lastMediaAt: number;
+  unsubscribeClose: (() => void) | null;
   local: Endpoint;
   remoteFrom: string;
   remoteTo: string;
@@ -66,9 +84,11 @@ interface Call {
 export class EchoUas {
   private readonly calls = new Map<string, Call>();
   private readonly o: EchoUasOptions;
+  private readonly quota: SourceQuota;
 
   constructor(o: EchoUasOptions) {
     this.o = o;
+    this.quota = new SourceQuota({ maxTotal: o.maxCalls, maxPerSource: o.maxCallsPerSource });
   }
 
   get activeCalls(): number {
@@ -79,9 +99,13 @@ export class EchoUas {
   handle(ctx: SipMessageContext): boolean {
     const m = ctx.msg.method;
     const callId = header(ctx.msg, 'Call-ID') ?? '';
-    const call = this.calls.get(callId);
+    const known = this.calls.get(callId);
+    // a dialog belongs to the address that set it up: nobody else may end or re-INVITE it
+    const call = known && known.signalling.address === ctx.source.address ? known : undefined;
     if (m === 'INVITE') {
-      void this.invite(ctx, callId, call);
+      if (known && !call)
+        void ctx.reply(fromLatin1(buildResponse(ctx.msg, 400, 'Call-ID In Use', { toTag: randomToken() })));
+      else void this.invite(ctx, callId, call);
       return true;
     }
     if (m === 'ACK') {
@@ -112,46 +136,53 @@ export class EchoUas {
       await ctx.reply(existing.ok);
       return;
     }
-    if (this.calls.size >= this.o.maxCalls) {
-      await ctx.reply(
+    const reject = (code: number, reason: string, warning: string, extra: string[] = []) =>
+      ctx.reply(
         fromLatin1(
-          buildResponse(ctx.msg, 503, 'Service Unavailable', {
+          buildResponse(ctx.msg, code, reason, {
             toTag: randomToken(),
-            extra: ['Retry-After: 30'],
+            extra: [...extra, `Warning: 399 natscope "${warning.replace(/"/g, "'")}"`],
           }),
         ),
       );
-      log.log('warn', 'echo.refused', { reason: 'max-calls', source: formatEndpoint(ctx.source) });
-      return;
-    }
     let offer;
     try {
       offer = parseAnswer(ctx.msg.body);
     } catch (err) {
-      await ctx.reply(
-        fromLatin1(
-          buildResponse(ctx.msg, 488, 'Not Acceptable Here', {
-            toTag: randomToken(),
-            extra: [`Warning: 399 natscope "${(err as Error).message.replace(/"/g, "'")}"`],
-          }),
-        ),
-      );
-      return;
+      return void (await reject(488, 'Not Acceptable Here', (err as Error).message));
     }
-    if (!offer.codec) {
-      await ctx.reply(
-        fromLatin1(
-          buildResponse(ctx.msg, 488, 'Not Acceptable Here', {
-            toTag: randomToken(),
-            extra: ['Warning: 305 natscope "offer has neither PCMU nor PCMA"'],
-          }),
-        ),
-      );
-      return;
+    if (!offer.codec)
+      return void (await reject(488, 'Not Acceptable Here', 'offer has neither PCMU nor PCMA'));
+    const refused = this.quota.acquire(ctx.sourceKey);
+    if (refused) {
+      log.log('warn', 'echo.refused', { reason: refused, source: formatEndpoint(ctx.source) });
+      return void (await (refused === 'full'
+        ? reject(503, 'Service Unavailable', 'every echo slot is in use', ['Retry-After: 30'])
+        : reject(486, 'Busy Here', 'this source already holds its share of echo calls', [
+            'Retry-After: 30',
+          ])));
     }
+    // from here the source holds a slot: end() gives it back, or the catch below if sockets fail
+    let slot: string | null = ctx.sourceKey;
+    const giveBack = () => {
+      if (slot !== null) this.quota.release(slot);
+      slot = null;
+    };
     await ctx.reply(fromLatin1(buildResponse(ctx.msg, 100, 'Trying')));
-    const rtp = await this.o.network.bindUdp({ address: ctx.destination.address, port: 0 });
-    const rtcp = await this.o.network.bindUdp({ address: ctx.destination.address, port: 0 });
+    let rtp: UdpSocket;
+    let rtcp: UdpSocket;
+    try {
+      rtp = await this.o.network.bindUdp({ address: ctx.destination.address, port: 0 });
+      rtcp = await this.o.network
+        .bindUdp({ address: ctx.destination.address, port: 0 })
+        .catch(async (e: unknown) => {
+          await rtp.close();
+          throw e;
+        });
+    } catch (err) {
+      giveBack();
+      throw err;
+    }
     const toTag = randomToken();
     const sdp = buildOffer({
       sessionId: Math.floor(Math.random() * 1e9),
@@ -175,6 +206,9 @@ export class EchoUas {
       toTag,
       transport: ctx.transport,
       signalling: ctx.source,
+      sourceKey: ctx.sourceKey,
+      lastMediaAt: this.o.clock.now(),
+      unsubscribeClose: null,
       local: ctx.destination,
       remoteFrom: header(ctx.msg, 'From') ?? '',
       remoteTo: header(ctx.msg, 'To') ?? '',
@@ -198,6 +232,9 @@ export class EchoUas {
       ended: false,
     };
     this.calls.set(callId, call);
+    slot = null; // the call holds it now; end() gives it back
+    // over TCP the dialog lives on its connection: when that goes, nobody can end the call
+    call.unsubscribeClose = ctx.tcp?.onClose(() => void this.end(call, 'connection closed')) ?? null;
     const limiter = createRateLimiter(this.o.clock, {
       ratePerSec: this.o.maxPps,
       burst: this.o.maxPps * 2,
@@ -208,6 +245,7 @@ export class EchoUas {
       const pkt = decodeRtp(data);
       if (!pkt || !limiter.allow('rtp')) return;
       call.rtpPeer = from;
+      call.lastMediaAt = this.o.clock.now();
       call.theirSsrc = pkt.ssrc;
       call.highestSeq = pkt.sequence;
       const echo = encodeRtp({ ...pkt, ssrc: call.ssrc });
@@ -237,6 +275,8 @@ export class EchoUas {
     );
     const sendRtcp = () => {
       if (call.ended) return;
+      if (this.o.clock.now() - call.lastMediaAt > this.o.mediaTimeoutMs)
+        return void this.end(call, 'no-media', true);
       this.sendRtcp(call);
       call.timers.push(this.o.clock.setTimeout(sendRtcp, 5000));
     };
@@ -292,23 +332,24 @@ export class EchoUas {
     if (call.ended) return;
     call.ended = true;
     for (const t of call.timers) t.cancel();
+    call.unsubscribeClose?.();
     this.calls.delete(call.callId);
+    this.quota.release(call.sourceKey);
     if (sendBye && call.acked) {
       const target = uriHostPort(call.remoteTarget)
         ? call.remoteTarget
         : `sip:${formatEndpoint(call.signalling)}`;
-      const bye = [
-        `BYE ${target} SIP/2.0`,
-        `Via: SIP/2.0/${call.transport} ${formatEndpoint(call.local)};branch=z9hG4bK${randomToken()};rport`,
-        'Max-Forwards: 70',
-        `From: ${call.remoteTo.includes('tag=') ? call.remoteTo : `${call.remoteTo};tag=${call.toTag}`}`,
-        `To: ${call.remoteFrom}`,
-        `Call-ID: ${call.callId}`,
-        `CSeq: ${++call.cseq} BYE`,
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n');
+      const bye = buildRequest({
+        method: 'BYE',
+        target,
+        transport: call.transport,
+        local: call.local,
+        branch: `z9hG4bK${randomToken()}`,
+        from: call.remoteTo.includes('tag=') ? call.remoteTo : `${call.remoteTo};tag=${call.toTag}`,
+        to: call.remoteFrom,
+        callId: call.callId,
+        cseq: ++call.cseq,
+      });
       await call.reply(fromLatin1(bye)).catch(() => {});
     }
     this.sendRtcp(call);

@@ -56,3 +56,25 @@ export function createRateLimiter(clock: Clock, o: RateLimiterOptions): RateLimi
     },
   };
 }
+
+/**
+ * A per-source limiter and a global one together (the global one under the single key "*"): a
+ * request passes only when both allow it, and a source refused by its own bucket costs the global
+ * bucket nothing, so one noisy source cannot use up everybody's share.
+ */
+export function bothLimits(perSource: RateLimiter, total: RateLimiter): RateLimiter {
+  let refused = 0;
+  return {
+    allow(key, cost = 1) {
+      if (perSource.allow(key, cost) && total.allow('*', cost)) return true;
+      refused++;
+      return false;
+    },
+    get size() {
+      return perSource.size;
+    },
+    get refused() {
+      return refused;
+    },
+  };
+}

@@ -2,16 +2,22 @@
  * The companion server's SIP transport (RFC 3261 §18): UDP and TCP on each SIP port, framing,
  * size caps, per-source rate limiting and connection limits, then hands each parsed message to
  * the dispatcher with a `reply` that can only send back to the message's own source.
+ *
+ * Amplification: a UDP source that has not proved it receives (return-routability.ts) gets, in all,
+ * at most `udpAmplification` (3) times the bytes of its request back; `reply` drops anything beyond.
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { parseSipText, type SipText } from '../../../shared/model/alg-sip.ts';
-import { latin1 } from '../../../shared/model/alg-reflect.ts';
+import { latin1, UDP_AMPLIFICATION_FACTOR } from '../../../shared/model/alg-reflect.ts';
 import type { Network, TcpConnection, UdpSocket } from '../net/network.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { CompanionLogger } from './logger.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { SipStreamFramer, type SipFramerLimits } from './sip-framer.ts';
+import type { ReturnRoutability, RrState } from './return-routability.ts';
+import { sourceKey } from './source-key.ts';
+import { SourceQuota } from './source-quota.ts';
+import { serveTcpSession, type TcpSessionLimits } from './sip-tcp-session.ts';
 import type { ListenTcp, TcpListener } from './tcp-listener.ts';
 
 export interface SipMessageContext {
@@ -21,7 +27,17 @@ export interface SipMessageContext {
   bytes: Uint8Array;
   text: string;
   msg: SipText;
-  /** Sends to the message's source (same socket / same connection). Never elsewhere. */
+  /**
+   * Return routability of the source: TCP is always 'verified' (the handshake proves it); UDP is
+   * 'verified' when the request carries a valid nonce for its own source (return-routability.ts).
+   */
+  rr: RrState;
+  /** The per-source key every limit counts by (IPv4 /32, IPv6 /64). */
+  sourceKey: string;
+  /**
+   * Sends to the message's source (same socket / same connection). Never elsewhere. Unverified UDP:
+   * at most 3× the request's bytes in total, the rest is dropped.
+   */
   reply(bytes: Uint8Array): Promise<void>;
   /** TCP: close the connection once replies are written (the server takes the active close). */
   closeConnection(): void;
@@ -30,12 +46,15 @@ export interface SipMessageContext {
   tcp: TcpConnection | null;
 }
 
-export interface SipListenerLimits extends SipFramerLimits {
+export interface SipListenerLimits extends TcpSessionLimits {
   /** UDP datagrams larger than this are dropped (64 KiB is the protocol maximum). */
   maxUdpBytes: number;
   maxTcpConnections: number;
   maxTcpPerSource: number;
-  tcpIdleMs: number;
+  /** Bytes queued for a peer that does not read before its connection is dropped. */
+  maxTcpQueuedBytes: number;
+  /** Unverified UDP sources get at most this many times their request's bytes back. */
+  udpAmplification: number;
 }
 
 export const DEFAULT_SIP_LIMITS: SipListenerLimits = {
@@ -44,7 +63,11 @@ export const DEFAULT_SIP_LIMITS: SipListenerLimits = {
   maxUdpBytes: 65_535,
   maxTcpConnections: 256,
   maxTcpPerSource: 16,
+  maxTcpQueuedBytes: 256 * 1024,
   tcpIdleMs: 60_000,
+  tcpMessageDeadlineMs: 10_000,
+  tcpLifetimeMs: 300_000,
+  udpAmplification: UDP_AMPLIFICATION_FACTOR,
 };
 
 export interface SipListenerOptions {
@@ -57,6 +80,7 @@ export interface SipListenerOptions {
   tcp: boolean;
   limits?: SipListenerLimits;
   rateLimiter: RateLimiter;
+  returnRoutability: ReturnRoutability;
   logger: CompanionLogger;
   onMessage(ctx: SipMessageContext): void;
 }
@@ -72,7 +96,10 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
   let udp: UdpSocket | null = null;
   let tcp: TcpListener | null = null;
   const conns = new Set<TcpConnection>();
-  const perSource = new Map<string, number>();
+  const tcpQuota = new SourceQuota({
+    maxTotal: limits.maxTcpConnections,
+    maxPerSource: limits.maxTcpPerSource,
+  });
   try {
     if (o.udp) {
       const sock = await o.network.bindUdp({ address: o.address, port: o.port });
@@ -87,7 +114,8 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
             bytes: data.length,
           });
         if (isKeepalive(data)) return;
-        if (!o.rateLimiter.allow(from.address))
+        const key = sourceKey(from.address);
+        if (!o.rateLimiter.allow(key))
           return o.logger.log('debug', 'sip.drop', {
             reason: 'rate-limit',
             transport: 'UDP',
@@ -107,65 +135,38 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
     }
     if (o.tcp) {
       tcp = await o.listenTcp(
-        { address: o.address, port: udp ? udp.local.port : o.port, maxConnections: limits.maxTcpConnections },
+        {
+          address: o.address,
+          port: udp ? udp.local.port : o.port,
+          maxConnections: limits.maxTcpConnections,
+          maxQueuedBytes: limits.maxTcpQueuedBytes,
+        },
         (c) => {
-          const key = c.remote.address;
-          const n = perSource.get(key) ?? 0;
-          if (n >= limits.maxTcpPerSource) {
-            o.logger.log('warn', 'sip.tcp.refused', {
-              reason: 'per-source-connection-limit',
-              source: formatEndpoint(c.remote),
-            });
+          const key = sourceKey(c.remote.address);
+          const refused = tcpQuota.acquire(key);
+          if (refused) {
+            o.logger.log('warn', 'sip.tcp.refused', { reason: refused, source: formatEndpoint(c.remote) });
             void c.close();
             return;
           }
-          perSource.set(key, n + 1);
           conns.add(c);
-          const framer = new SipStreamFramer(limits);
-          let idle = o.clock.setTimeout(() => void c.close(), limits.tcpIdleMs);
-          let closing = false;
-          c.onClose(() => {
-            idle.cancel();
-            conns.delete(c);
-            const left = (perSource.get(key) ?? 1) - 1;
-            if (left <= 0) perSource.delete(key);
-            else perSource.set(key, left);
-          });
-          c.onData((data) => {
-            idle.cancel();
-            idle = o.clock.setTimeout(() => void c.close(), limits.tcpIdleMs);
-            for (const ev of framer.push(data)) {
-              if (ev.kind === 'keepalive') void c.write(new Uint8Array([13, 10])).catch(() => {});
-              else if (ev.kind === 'error') {
-                o.logger.log('warn', 'sip.tcp.framing', {
-                  reason: ev.reason,
-                  source: formatEndpoint(c.remote),
-                });
-                void c.close();
-              } else if (!o.rateLimiter.allow(c.remote.address)) {
-                o.logger.log('debug', 'sip.drop', {
+          serveTcpSession(c, {
+            clock: o.clock,
+            limits,
+            logger: o.logger,
+            onClosed: () => {
+              conns.delete(c);
+              tcpQuota.release(key);
+            },
+            onMessage: (bytes, close) => {
+              if (!o.rateLimiter.allow(key))
+                return o.logger.log('debug', 'sip.drop', {
                   reason: 'rate-limit',
                   transport: 'TCP',
                   source: formatEndpoint(c.remote),
                 });
-              } else {
-                deliver(
-                  ev.bytes,
-                  'TCP',
-                  c.remote,
-                  c.local,
-                  (b) => c.write(b),
-                  () => {
-                    if (!closing) {
-                      closing = true;
-                      void c.close();
-                    }
-                  },
-                  null,
-                  c,
-                );
-              }
-            }
+              deliver(bytes, 'TCP', c.remote, c.local, (b) => c.write(b), close, null, c);
+            },
           });
         },
       );
@@ -197,6 +198,10 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
       });
       return;
     }
+    const rr = transport === 'TCP' ? 'verified' : o.returnRoutability.check(msg, source, transport);
+    const sendSafe = (b: Uint8Array) =>
+      send(b).catch((err: unknown) => o.logger.log('debug', 'sip.send-failed', { error: String(err) }));
+    let budget = rr === 'verified' ? Infinity : limits.udpAmplification * bytes.length;
     try {
       o.onMessage({
         transport,
@@ -205,8 +210,20 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
         bytes,
         text,
         msg,
-        reply: (b) =>
-          send(b).catch((err: unknown) => o.logger.log('debug', 'sip.send-failed', { error: String(err) })),
+        rr,
+        sourceKey: sourceKey(source.address),
+        reply: (b) => {
+          if (b.length > budget) {
+            o.logger.log('warn', 'sip.amplification-guard', {
+              source: formatEndpoint(source),
+              request: bytes.length,
+              response: b.length,
+            });
+            return Promise.resolve();
+          }
+          budget -= b.length;
+          return sendSafe(b);
+        },
         closeConnection,
         udpSocket,
         tcp: tcpConn,

@@ -4,14 +4,15 @@
  * the STUN module's `answerBinding`) and RFC 3489 compatibility: classic requests (no magic cookie)
  * also get SOURCE-ADDRESS and CHANGED-ADDRESS (§11.2.5, §11.2.3) and no FINGERPRINT.
  *
- * Exposure: per-source rate limit; datagrams over 2 KiB are dropped (a Binding request is ~20–100
- * bytes, PADDING aside); RESPONSE-ADDRESS (RFC 3489 §11.2.2, "send the answer elsewhere") is
- * refused by answerBinding as an unknown attribute, so answers only ever go to the request's
- * source IP (RESPONSE-PORT changes the port, never the address). PADDING is echoed with at most
- * the request's own padding length, so it cannot amplify.
+ * Exposure: per-source (IPv4 /32, IPv6 /64) and total rate limits; datagrams over 2 KiB are
+ * dropped (a Binding request is ~20–100 bytes, PADDING aside); RESPONSE-ADDRESS (RFC 3489 §11.2.2,
+ * "send the answer elsewhere") is refused by answerBinding as an unknown attribute, so answers only
+ * ever go to the request's source IP (RESPONSE-PORT changes the port, never the address). Every
+ * answer fits in 3× its request (stun-budget.ts says what is left out of small requests' answers).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
+import { UDP_AMPLIFICATION_FACTOR } from '../../../shared/model/alg-reflect.ts';
 import type { Network, UdpSocket } from '../net/network.ts';
 import {
   addAttribute,
@@ -28,6 +29,8 @@ import {
 import { answerBinding, type BindingServerConfig, type ServerSlot } from '../stun/server.ts';
 import type { CompanionLogger } from './logger.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { sourceKey } from './source-key.ts';
+import { fitStunAnswer } from './stun-budget.ts';
 
 export const MAX_STUN_REQUEST_BYTES = 2048;
 // 20 bytes: RFC 3489 parsers (Vovida stun-client) reject a SERVER string whose length is not a multiple of 4.
@@ -71,7 +74,7 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
         stats.dropped++;
         return;
       }
-      if (!o.rateLimiter.allow(client.address)) {
+      if (!o.rateLimiter.allow(sourceKey(client.address))) {
         stats.dropped++;
         return o.logger.log('debug', 'stun.drop', { reason: 'rate-limit', source: formatEndpoint(client) });
       }
@@ -105,10 +108,23 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
       const pad = tryGetAttribute(req, Padding);
       if (pad !== undefined && r.message.cls === 'success')
         addAttribute(r.message, Padding, Math.min(pad, MAX_STUN_REQUEST_BYTES));
+      const fit = fitStunAnswer(r.message, {
+        budget: UDP_AMPLIFICATION_FACTOR * data.length,
+        classic: req.classic,
+        wantFingerprint: !req.classic,
+        requestHadFingerprint: req.hasFingerprint,
+      });
+      if (!fit) {
+        stats.dropped++;
+        return o.logger.log('debug', 'stun.drop', {
+          reason: 'answer over 3x',
+          source: formatEndpoint(client),
+        });
+      }
       const out = sockets.get(key(r.from)) ?? sock;
       stats.answered++;
       if (r.to.address !== client.address) return; // never reached: answers go to the source IP only
-      out.send(encodeMessage(r.message, { fingerprint: !req.classic }), r.to).catch(() => {});
+      out.send(encodeMessage(r.message, { fingerprint: fit.fingerprint }), r.to).catch(() => {});
       o.logger.log('debug', 'stun.answer', {
         source: formatEndpoint(client),
         from: formatEndpoint({ address: o.ips[r.from.ip]!, port: o.ports[r.from.port] }),

@@ -60,6 +60,22 @@ describe('ChallengeResponder (RFC 3261 §22.2/§22.3, RFC 7616 §3.3)', () => {
     expect(kind(r.onFinal(response(401, fresh), REQ))).toBe('final authFailed=false');
   });
 
+  it("without an account, a natscope server's return-routability challenge is answered", () => {
+    const r = new ChallengeResponder(undefined, () => 1);
+    const step = r.onFinal(
+      response(401, 'Digest realm="natscope-companion", nonce="abc.def", algorithm=MD5'),
+      REQ,
+    );
+    expect(step.action === 'retry' && step.header).toEqual([
+      'Authorization',
+      expect.stringMatching(/username="natscope", realm="natscope-companion", nonce="abc\.def"/),
+    ]);
+    // …once: a second one is the final answer
+    expect(kind(r.onFinal(response(401, 'Digest realm="natscope-companion", nonce="x.y"'), REQ))).toBe(
+      'final authFailed=true',
+    );
+  });
+
   it('counts nonces across requests and reports the algorithm', () => {
     let nc = 0;
     const r = new ChallengeResponder(ACCOUNT, () => ++nc);

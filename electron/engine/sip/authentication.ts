@@ -3,17 +3,21 @@
  * Authorization), §22.3 (407 + Proxy-Authenticate → Proxy-Authorization), §8.1.3.5 (re-send with
  * credentials in a new transaction), RFC 7616 §3.3 (a `stale=true` challenge gets one more try with
  * the new nonce). The digest itself is computed in digest.ts; the password never leaves it.
+ * Without an account, the one challenge answered is a `natscope server`'s return-routability 401
+ * (realm "natscope-companion", shared/model/companion-challenge.ts): it proves we receive at our
+ * address, so its fixed user name and password are no secret.
  *
  * States and transitions (one responder per request, so a refreshed REGISTER starts afresh):
  *
  * | state        | final response                                   | next         | action                     |
  * | ------------ | ------------------------------------------------ | ------------ | -------------------------- |
- * | any          | not 401/407, or no account to answer with        | (unchanged)  | pass the response up       |
+ * | any          | not 401/407, or no credentials to answer with    | (unchanged)  | pass the response up       |
  * | unchallenged | 401/407 with a challenge we support (§22.2/22.3) | answered     | re-send with credentials   |
  * | answered     | 401/407 `stale=true`, rounds < MAX_AUTH_ROUNDS   | answered     | re-send with the new nonce |
  * | unchallenged | 401/407 with no challenge we support             | rejected     | pass up as auth failure    |
  * | answered     | 401/407 again (not stale, or out of rounds)      | rejected     | pass up as auth failure    |
  */
+import { COMPANION_CREDENTIALS, COMPANION_REALM } from '../../../shared/model/companion-challenge.ts';
 import { digestAuthorization, pickChallenge } from './digest.ts';
 import type { SipResponse } from './sip-message.ts';
 import type { SipAccount } from './ua-core.ts';
@@ -45,8 +49,14 @@ export class ChallengeResponder {
   /** Decides what a final response means for the request `{method, uri, body}`. */
   onFinal(res: SipResponse, req: { method: string; uri: string; body?: string }): AuthStep {
     const code = res.statusCode;
-    if ((code !== 401 && code !== 407) || !this.account) return { action: 'final', authFailed: false };
+    if (code !== 401 && code !== 407) return { action: 'final', authFailed: false };
     const challenge = pickChallenge(res.getHeaders(code === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+    const credentials = this.account
+      ? { username: this.account.authUsername ?? this.account.username, password: this.account.password }
+      : code === 401 && challenge?.realm === COMPANION_REALM
+        ? COMPANION_CREDENTIALS
+        : null;
+    if (!credentials) return { action: 'final', authFailed: false };
     switch (this.state) {
       case 'unchallenged':
         if (!challenge) return this.reject();
@@ -63,10 +73,7 @@ export class ChallengeResponder {
     this.algorithm = challenge.algorithm;
     const header = digestAuthorization({
       challenge,
-      credentials: {
-        username: this.account.authUsername ?? this.account.username,
-        password: this.account.password,
-      },
+      credentials,
       method: req.method,
       uri: req.uri,
       body: req.body,

@@ -11,6 +11,7 @@ import { MappedAddress } from './attr-address.ts';
 import { ChangeRequestAttr } from './attr-change-request.ts';
 import { XorMappedAddress } from './attr-xor-address.ts';
 import { addAttribute } from './attribute.ts';
+import { Software } from './attr-text.ts';
 import { createMessage, type StunMessage } from './message.ts';
 import type { RunRecorder } from './recorder.ts';
 import {
@@ -19,6 +20,9 @@ import {
   type RetransmitPolicy,
   type TransactionOutcome,
 } from './transaction.ts';
+
+/** SOFTWARE of discovery requests: 20 bytes on the wire with its header. */
+export const CLIENT_SOFTWARE = 'NatScope probe';
 
 export interface ProbeSpec {
   test: NatTestName;
@@ -98,6 +102,9 @@ export class ProbeContext {
 
   async probe(p: ProbeSpec): Promise<TransactionOutcome> {
     const m = createMessage({ cls: 'request' });
+    // RFC 8489 §14.14: clients SHOULD send SOFTWARE. It also makes the request large enough that a
+    // server answering within 3× its size (natscope server) fits every RFC 5780 attribute in.
+    addAttribute(m, Software, CLIENT_SOFTWARE);
     p.build?.(m);
     const out = await udpTransaction({
       port: p.from,

@@ -106,7 +106,8 @@ export class RunRecorder {
       transport: meta.transport,
       local: formatEndpoint(meta.local),
       destination: formatEndpoint(meta.destination),
-      sent: describeAttributes(o.request),
+      // what the test asked for; the SOFTWARE every request carries (probe.ts) would only be noise
+      sent: describeAttributes(o.request).filter((a) => a.name !== 'SOFTWARE'),
       mayGoUnanswered: meta.mayGoUnanswered,
       outcome: o.outcome,
       responseFrom: o.from ? formatEndpoint(o.from) : null,

@@ -99,10 +99,7 @@ try {
       'STUN Binding + CHANGE-REQUEST (RFC 5780)',
       stun({ build: (m) => addAttribute(m, ChangeRequestAttr, { changeIp: true, changePort: true }) }),
     ],
-    [
-      "STUN Binding + SOFTWARE (NatScope's client)",
-      stun({ build: (m) => addAttribute(m, Software, CLIENT_SOFTWARE) }),
-    ],
+    ['STUN Binding + SOFTWARE', stun({ build: (m) => addAttribute(m, Software, CLIENT_SOFTWARE) })],
     ['STUN Binding + FINGERPRINT', stun({ fingerprint: true })],
     ['STUN Binding + PADDING 512 (RFC 5780 §7.6)', stun({ build: (m) => addAttribute(m, Padding, 512) })],
     ['STUN Binding + unknown required attribute (420)', unknownAttr()],

@@ -33,7 +33,7 @@ for (const variant of VARIANTS) {
         expect(r.mapping, r.raw).toBe(e.mapping);
         expect(r.filtering, r.raw).toBe(e.filtering);
         expect(ipOf(r.reflexive), r.raw).toBe(lab.addr.clientPublic);
-        // and NatScope's own client (its requests carry SOFTWARE: the companion's full answer fits)
+        // and NatScope's own client (bare IPv4 requests: the 56-byte answer still carries RFC 5780's attributes)
         const own = await lab.natscope<NatReport>('client', [
           'nat',
           '--server',

@@ -202,7 +202,7 @@ describe('STUN server', () => {
     expect(getAttribute(m, XorMappedAddress)!.address).toBe(ALT);
     expect(getAttribute(m, ResponseOrigin)).toEqual(stun());
     expect(getAttribute(m, OtherAddress)).toEqual({ address: ALT, port: stunPorts[1] });
-    // a request with SOFTWARE and FINGERPRINT (NatScope's client) earns the full answer
+    // a request with SOFTWARE and FINGERPRINT earns the full answer
     const full = createMessage({ cls: 'request' });
     addAttribute(full, Software, 'NatScope test client');
     [r] = await udpRequest(stun(), encodeMessage(full, { fingerprint: true }), ALT, 200);

@@ -13,7 +13,7 @@
  * RESPONSE-ORIGIN = 56 bytes: enough for RFC 5780 discovery. Over IPv6 those three take 92 bytes
  * (4.6×, which RFC 5780 would ask for), so a bare IPv6 request gets XOR-MAPPED-ADDRESS and
  * FINGERPRINT (52 bytes); a client earns the full answer with a larger request (SOFTWARE,
- * FINGERPRINT or PADDING in it), as NatScope's own client does.
+ * FINGERPRINT or PADDING in it), as NatScope's own client does over IPv6.
  */
 import { ATTR, HEADER_LENGTH } from '../stun/constants.ts';
 import type { StunMessage } from '../stun/message.ts';

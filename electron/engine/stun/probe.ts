@@ -102,9 +102,10 @@ export class ProbeContext {
 
   async probe(p: ProbeSpec): Promise<TransactionOutcome> {
     const m = createMessage({ cls: 'request' });
-    // RFC 8489 §14.14: clients SHOULD send SOFTWARE. It also makes the request large enough that a
-    // server answering within 3× its size (natscope server) fits every RFC 5780 attribute in.
-    addAttribute(m, Software, CLIENT_SOFTWARE);
+    // Over IPv6 a bare request is too small for a server that answers within 3× its size (natscope
+    // server) to fit RFC 5780's attributes in; SOFTWARE (RFC 8489 §14.14) makes room. Not over IPv4:
+    // RFC 3489 servers such as Vovida stund do not answer requests that carry it.
+    if (p.to.address.includes(':')) addAttribute(m, Software, CLIENT_SOFTWARE);
     p.build?.(m);
     const out = await udpTransaction({
       port: p.from,

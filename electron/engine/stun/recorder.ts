@@ -106,7 +106,7 @@ export class RunRecorder {
       transport: meta.transport,
       local: formatEndpoint(meta.local),
       destination: formatEndpoint(meta.destination),
-      // what the test asked for; the SOFTWARE every request carries (probe.ts) would only be noise
+      // what the test asked for; the SOFTWARE of IPv6 requests (probe.ts) would only be noise
       sent: describeAttributes(o.request).filter((a) => a.name !== 'SOFTWARE'),
       mayGoUnanswered: meta.mayGoUnanswered,
       outcome: o.outcome,

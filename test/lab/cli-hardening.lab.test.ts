@@ -93,9 +93,7 @@ describeLab('CLI hardening against real peers (issue #18 items 7, 10)', () => {
         },
       );
       expect(inline.json?.registration).toMatchObject({ ok: true });
-      expect(inline.stderr).toMatch(
-        /warning: --password shows the secret to anyone who can list processes/,
-      );
+      expect(inline.stderr).toMatch(/warning: --password shows the secret to anyone who can list processes/);
       for (const out of [r.stdout, r.stderr, inline.stdout, inline.stderr]) expect(out).not.toContain(SECRET);
     }),
   );

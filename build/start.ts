@@ -11,10 +11,11 @@ const cli = path.join(root, 'dist', 'cli', 'natscope.mjs');
 const env = process.env;
 
 function webMode(reason: string): void {
-  console.error(`NatScope: ${reason} — starting web mode instead.`);
   const child = spawn(process.execPath, [cli, 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
+  // Ctrl-C reaches web mode too (handlers first: a signal right after the line must not orphan it).
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  console.error(`NatScope: ${reason} — starting web mode instead.`);
 }
 
 function launch(binary: string): void {

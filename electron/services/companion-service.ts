@@ -10,6 +10,7 @@ import {
 } from '../engine/companion/companion-server.ts';
 import { silentLogger, type CompanionLogger } from '../engine/companion/logger.ts';
 import type { ListenTcp } from '../engine/companion/tcp-listener.ts';
+import { startSimulatedRouter, type SimulatedRouter } from '../engine/upnp/testing/simulated-router.ts';
 
 export interface CompanionServiceDeps {
   network: Network;
@@ -24,6 +25,8 @@ export type ServeOptions = Omit<CompanionServerOptions, 'network' | 'listenTcp' 
 
 export const DEMO_PRIMARY = '127.0.0.2';
 export const DEMO_ALTERNATE = '127.0.0.1';
+/** The simulated router's address: its own loopback address where 127.0.0.2 works, else 127.0.0.1. */
+export const DEMO_ROUTER = '127.0.0.3';
 /** Port sets tried in turn for the demo (the standard ones first, then ones unlikely to be taken). */
 const DEMO_PORTS = [
   { stun: 3478, stunAlt: 3479, sip: 5060, sipAlt: 5062 },
@@ -36,7 +39,7 @@ const DEMO_PORTS = [
  * loopback demo behind "Try it offline" / `natscope demo` (127.0.0.2 + 127.0.0.1, one at a time).
  */
 export function createCompanionService(deps: CompanionServiceDeps) {
-  let demo: { server: CompanionServer; info: DemoServer } | null = null;
+  let demo: { server: CompanionServer; router: SimulatedRouter | null; info: DemoServer } | null = null;
   let starting: Promise<DemoServer> | null = null;
 
   async function startDemoOnce(): Promise<DemoServer> {
@@ -67,6 +70,17 @@ export function createCompanionService(deps: CompanionServiceDeps) {
           // the demo client is the only user: generous limits so every step can run at once
           limits: { sipPerSec: 200, sipBurst: 400, stunPerSec: 500, stunBurst: 1000 },
         });
+        // The router step talks to a simulated router on loopback, never to the real LAN.
+        const router = await startSimulatedRouter(
+          deps.network,
+          deps.listenTcp,
+          alternate ? DEMO_ROUTER : DEMO_ALTERNATE,
+        ).catch((e: Error) => {
+          warnings.push(
+            `the simulated router could not start (${e.message}): the demo skips the router step`,
+          );
+          return null;
+        });
         if (ports.sip !== 5060)
           warnings.push(
             `the standard ports were busy; the demo uses STUN ${ports.stun}/${ports.stunAlt} and SIP ${ports.sip}/${ports.sipAlt}`,
@@ -78,10 +92,10 @@ export function createCompanionService(deps: CompanionServiceDeps) {
           reflector: formatEndpoint({ address: primary, port: ports.sip }),
           altPort: ports.sipAlt,
           echoUri: `sip:echo@${formatEndpoint({ address: primary, port: ports.sip })}`,
-          router: null,
+          router: router ? { gateway: router.gateway, igdLocation: router.igdLocation } : null,
           warnings,
         };
-        demo = { server, info };
+        demo = { server, router, info };
         return info;
       } catch (err) {
         lastErr = err;
@@ -114,7 +128,7 @@ export function createCompanionService(deps: CompanionServiceDeps) {
       if (!demo) return { stopped: false };
       const d = demo;
       demo = null;
-      await d.server.close();
+      await Promise.all([d.server.close(), d.router?.close()]);
       return { stopped: true };
     },
   };

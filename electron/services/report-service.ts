@@ -60,6 +60,7 @@ export function createReportService(deps: DiagnoseDeps) {
     steps: StepOutcome[],
     secrets: string[],
     mask: Mask,
+    loopbackDemo = false,
   ): Promise<Report> {
     const info = await deps.app.info();
     const report: Report = {
@@ -74,6 +75,7 @@ export function createReportService(deps: DiagnoseDeps) {
         electron: info.electronVersion,
       },
       redaction: { secrets: true, publicIps: false, usernames: false, hostnames: false },
+      ...(loopbackDemo ? { loopbackDemo: true as const } : {}),
       steps,
       findings: diagnose(factsFromResults(results)),
       ...sectionsFromResults(results),
@@ -89,7 +91,7 @@ export function createReportService(deps: DiagnoseDeps) {
   return {
     /** A report from the results the wizard already has; steps it lacks are listed as skipped. */
     build(input: z.output<typeof ReportBuildInputSchema>): Promise<Report> {
-      const { secrets, mask, callSamples, fromHost, ...given } = input;
+      const { secrets, mask, callSamples, fromHost, loopbackDemo, ...given } = input;
       const order = ['network', 'nat', 'router', 'alg', 'call'] as const;
       const results: StepResults = { ...given, callSamples };
       const steps: StepOutcome[] = order.map((id) => {
@@ -113,7 +115,7 @@ export function createReportService(deps: DiagnoseDeps) {
           ? { id: 'webrtc', status: 'done' }
           : { id: 'webrtc', status: 'skipped', reason: 'the WebRTC echo was not run in this session' },
       );
-      return assemble(results, steps, secrets, mask);
+      return assemble(results, steps, secrets, mask, loopbackDemo);
     },
 
     /** Runs every step whose inputs are present, in sequence, with one progress stream. */

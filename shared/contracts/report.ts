@@ -46,6 +46,7 @@ export const ReportSchema = z.object({
     usernames: z.boolean(),
     hostnames: z.boolean(),
   }),
+  loopbackDemo: z.literal(true).optional(),
   steps: z.array(
     z.object({
       id: StepIdSchema,
@@ -201,6 +202,8 @@ export const ReportBuildInputSchema = z
     /** Strings that must never appear in the report (the SIP password typed in the Echo step). */
     secrets: z.array(z.string().max(256)).max(10).default([]),
     mask: MaskOptionsSchema.optional(),
+    /** The results come from the offline demo: the report says so at the top. */
+    loopbackDemo: z.boolean().default(false),
   })
   .strict();
 

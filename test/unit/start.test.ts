@@ -38,8 +38,16 @@ async function runStart(behaviour: MirrorBehaviour, extra: Record<string, string
       ...extra,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: the web-mode fallback it may start goes with it.
+    detached: true,
   });
-  cleanups.push(() => child.kill('SIGKILL'));
+  cleanups.push(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
   let out = '';
   const done = new Promise<number | null>((resolve) => {
     const onData = (d: Buffer) => {

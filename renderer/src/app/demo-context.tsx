@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
 import type { DemoServer } from '../../../shared/contracts/alg.ts';
 import { useBridge } from './bridge-context.tsx';
-import { useStore } from './session/session-context.tsx';
+import { DEMO_SLICE, useStore } from './session/session-context.tsx';
 
 /**
  * "Try it offline": starts NatScope's companion server (and a simulated router) on loopback and
@@ -35,6 +35,7 @@ export function DemoProvider({ children }: { children: ReactNode }) {
     try {
       const d = await bridge.call('companion.startDemo', {});
       store.reset();
+      store.setSlice(DEMO_SLICE, d);
       setDemo(d);
     } catch (e) {
       setError(`Could not start the offline demo: ${(e as Error).message}`);

@@ -29,6 +29,7 @@ export const FINDING_IDS = [
   'dtls-failed',
   'webrtc-relay-only',
   'webrtc-ok',
+  'loopback-only',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

@@ -6,6 +6,7 @@ import { callRules, registration } from './call-rules.ts';
 import type { DiagnosisFacts } from './facts.ts';
 import type { Finding } from './findings.ts';
 import { sortFindings } from './findings.ts';
+import { isLoopbackNat, loopbackFinding } from './loopback.ts';
 import { hairpin, lifetime, natShape, symmetric, udpBlocked } from './nat-rules.ts';
 import { relayRules } from './relay-rules.ts';
 import { alg, routerRules } from './router-rules.ts';
@@ -27,5 +28,10 @@ const RULES: Rule[] = [
 ];
 
 export function diagnose(facts: DiagnosisFacts): Finding[] {
+  // NAT results measured over loopback say nothing about a NAT: judge the rest without them.
+  if (isLoopbackNat(facts)) {
+    const { nat: _nat, path: _path, ...rest } = facts;
+    return sortFindings([loopbackFinding(facts), ...RULES.flatMap((rule) => rule(rest))]);
+  }
   return sortFindings(RULES.flatMap((rule) => rule(facts)));
 }

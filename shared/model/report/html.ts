@@ -1,6 +1,6 @@
 import type { Area, Severity } from '../diagnosis/findings.ts';
 import { AREA_TITLE } from './markdown.ts';
-import { reportLights, type Report } from './report.ts';
+import { LOOPBACK_DEMO_NOTE, reportLights, type Report } from './report.ts';
 import {
   algTable,
   candidatesTable,
@@ -37,7 +37,7 @@ const kv = (o: Record<string, unknown>) =>
     .join('')}</tbody></table>`;
 
 const CSS = `body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b2330;max-width:1000px;margin:24px auto;padding:0 16px}
-h1{font-size:24px}h2{font-size:19px;border-bottom:1px solid #dde3ea;padding-bottom:4px;margin-top:28px}h3{font-size:16px;margin:0 0 4px}
+h1{font-size:24px}.demo{background:#fdf1dc;border:1px solid #f3d9a4;border-radius:6px;padding:8px 12px}h2{font-size:19px;border-bottom:1px solid #dde3ea;padding-bottom:4px;margin-top:28px}h3{font-size:16px;margin:0 0 4px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef1f4;vertical-align:top}
 th{color:#5d6b7e;font-weight:600}table.kv th{width:35%}.finding{border:1px solid #dde3ea;border-left-width:5px;border-radius:6px;padding:10px 14px;margin:10px 0}
 .pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;color:#fff}.muted{color:#5d6b7e;font-size:13px}
@@ -48,7 +48,7 @@ export function renderHtml(r: Report): string {
   const lights = reportLights(r);
   const parts: string[] = [];
   parts.push(
-    `<h1>NatScope report</h1><p class="muted">Generated ${esc(r.generatedAt)} by NatScope ${esc(r.app.version)} on ${esc(r.app.platform)}. Secrets redacted.</p>`,
+    `<h1>NatScope report</h1>${r.loopbackDemo ? `<p class="demo" data-testid="report-demo"><strong>${esc(LOOPBACK_DEMO_NOTE)}</strong></p>` : ''}<p class="muted">Generated ${esc(r.generatedAt)} by NatScope ${esc(r.app.version)} on ${esc(r.app.platform)}. Secrets redacted.</p>`,
   );
   parts.push(
     `<h2>Summary</h2><div class="lights">${(Object.keys(AREA_TITLE) as Area[])

@@ -1,5 +1,5 @@
 import type { Area, Severity } from '../diagnosis/findings.ts';
-import { reportLights, type Report } from './report.ts';
+import { LOOPBACK_DEMO_NOTE, reportLights, type Report } from './report.ts';
 import {
   algTable,
   candidatesTable,
@@ -41,6 +41,7 @@ const details = (summary: string, body: string) =>
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`# NatScope report`, '');
+  if (r.loopbackDemo) out.push(`> **${LOOPBACK_DEMO_NOTE}**`, '');
   out.push(
     `Generated ${r.generatedAt} by NatScope ${r.app.version} on ${r.app.platform} (Node ${r.app.node}${r.app.electron ? `, Electron ${r.app.electron}` : ''}).`,
   );

@@ -71,6 +71,8 @@ export interface Report {
   generatedAt: string;
   app: { name: 'NatScope'; version: string; platform: string; node: string; electron: string | null };
   redaction: { secrets: true; publicIps: boolean; usernames: boolean; hostnames: boolean };
+  /** Set when the results come from the offline demo (everything on loopback): exports say so on top. */
+  loopbackDemo?: true;
   steps: StepOutcome[];
   findings: Finding[];
   network?: {
@@ -118,6 +120,10 @@ export interface Report {
  * The summary's traffic light per area: the worst finding's severity, or "ok" when the area's
  * step ran and found nothing to report. Areas whose step did not run are absent ("not checked").
  */
+/** The line every export of a demo report starts with. */
+export const LOOPBACK_DEMO_NOTE =
+  'Loopback demo: every step ran against NatScope’s own servers on this computer (127.0.0.1/127.0.0.2, a simulated router). Nothing here describes your network.';
+
 export function reportLights(r: Pick<Report, 'findings' | 'steps'>): Partial<Record<Area, Severity>> {
   const lights = trafficLights(r.findings);
   for (const s of r.steps) {

@@ -24,7 +24,15 @@ export type TcpHandler = (request: string) => TcpReply | Promise<TcpReply>;
 
 const key = (e: Endpoint) => `${e.address}:${e.port}`;
 
-export class FakeLan {
+/** Where a fake router lives: this in-memory LAN, or real loopback sockets (loopback-lan.ts). */
+export interface RouterLan {
+  /** The Network as seen from a host with address `ip`. */
+  host(ip: string): Network;
+  /** A TCP server at `ep` that gets each whole HTTP request and answers with a scripted reply. */
+  listenTcp(ep: Endpoint, handler: TcpHandler): void;
+}
+
+export class FakeLan implements RouterLan {
   private readonly sockets = new Map<string, FakeSocket>();
   private readonly tcp = new Map<string, TcpHandler>();
   private nextPort = 40000;

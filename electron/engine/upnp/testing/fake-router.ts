@@ -5,7 +5,7 @@
  * secure mode (718), permanent-only leases (725), refuse-all (501 / NAT-PMP 3 / PCP 8).
  */
 import type { Endpoint } from '../../../../shared/model/endpoint.ts';
-import type { FakeLan } from './fake-lan.ts';
+import type { RouterLan } from './fake-lan.ts';
 import { httpReply } from './fake-lan.ts';
 
 export interface FakeRouterOptions {
@@ -22,6 +22,8 @@ export interface FakeRouterOptions {
   /** Accepts a lease but makes the mapping permanent (seen on some routers). */
   ignoreLease?: boolean;
   epochStart?: number;
+  /** The device description's friendlyName (default "Fake router"). */
+  friendlyName?: string;
 }
 
 export interface FakeMapping {
@@ -44,7 +46,7 @@ export class FakeRouter {
   /** SOAP actions received, in order. */
   readonly actions: string[] = [];
 
-  constructor(lan: FakeLan, opts: FakeRouterOptions = {}) {
+  constructor(lan: RouterLan, opts: FakeRouterOptions = {}) {
     this.opts = opts;
     this.gateway = opts.gateway ?? '192.168.1.1';
     this.epoch = opts.epochStart ?? 1000;
@@ -82,7 +84,7 @@ export class FakeRouter {
   }
 
   private description(serviceType: string): string {
-    return `<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:${this.opts.igdVersion ?? 2}</deviceType><friendlyName>Fake router</friendlyName><manufacturer>FakeCo</manufacturer><modelName>Fake IGD</modelName><modelNumber>7</modelNumber><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:2</deviceType><serviceList><service><serviceType>${serviceType}</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><controlURL>/ctl/IPConn</controlURL></service></serviceList></device></deviceList></device></deviceList></device></root>`;
+    return `<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:${this.opts.igdVersion ?? 2}</deviceType><friendlyName>${this.opts.friendlyName ?? 'Fake router'}</friendlyName><manufacturer>FakeCo</manufacturer><modelName>Fake IGD</modelName><modelNumber>7</modelNumber><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:2</deviceType><serviceList><service><serviceType>${serviceType}</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><controlURL>/ctl/IPConn</controlURL></service></serviceList></device></deviceList></device></deviceList></device></root>`;
   }
 
   private ok(serviceType: string, action: string, values: Record<string, string | number>) {

@@ -8,9 +8,10 @@ import type { SessionResults } from './store.ts';
  * router table would not fit in one web-mode frame. Only what the host cannot know travels: the
  * per-second call samples, the path hops, and the secrets to redact.
  */
-export function reportInput(results: SessionResults): MethodInput<'report.build'> {
+export function reportInput(results: SessionResults, loopbackDemo = false): MethodInput<'report.build'> {
   const { secrets, callSamples, path } = results;
   return {
+    loopbackDemo,
     fromHost: HOST_RESULT_STEPS.filter((s) => results[s] !== undefined),
     ...(path ? { path } : {}),
     secrets: secrets ?? [],

@@ -13,6 +13,9 @@ import { useBridge } from '../bridge-context.tsx';
 import { reportInput } from './report-input.ts';
 import { SessionStore, type RunOptions, type RunState, type SessionSnapshot } from './store.ts';
 
+/** Session slice holding the running offline demo (DemoServer) or null: reports from it say so. */
+export const DEMO_SLICE = 'demo';
+
 const SessionContext = createContext<SessionStore | null>(null);
 
 /**
@@ -28,7 +31,8 @@ export function SessionProvider({ store: given, children }: { store?: SessionSto
     if (Object.keys(results).length === 0) return store.setReport(null);
     let current = true;
     const t = setTimeout(() => {
-      bridge.call('report.build', reportInput(results)).then(
+      const demo = store.slice<unknown>(DEMO_SLICE, null) !== null;
+      bridge.call('report.build', reportInput(results, demo)).then(
         (r) => current && store.setReport(r),
         () => undefined, // the Report step shows build errors; the header just keeps the last verdict
       );

@@ -10,10 +10,16 @@ export function Banners() {
     <>
       {demo && (
         <div className="demo-banner" role="status" data-testid="demo-banner">
-          <strong>Loopback demo.</strong> Every step talks to NatScope’s own servers on {demo.stun.primary}
-          {demo.stun.alternate ? ` and ${demo.stun.alternate}` : ''}
-          {demo.router ? ', including a simulated router,' : ''} — nothing leaves this computer, so the
-          results show how NatScope works, not how your network behaves.{' '}
+          <strong>Loopback demo.</strong> Every step talks to NatScope’s own servers on{' '}
+          {[
+            demo.stun.primary,
+            demo.stun.alternate,
+            demo.router && `${demo.router.gateway} (a simulated router)`,
+          ]
+            .filter(Boolean)
+            .join(', ')}
+          : nothing leaves this computer, so the results show how NatScope works, not how your network
+          behaves.{' '}
           <button type="button" onClick={() => void demoCtl.stop()}>
             Stop demo
           </button>

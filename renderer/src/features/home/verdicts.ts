@@ -68,6 +68,14 @@ export const natArea: VerdictAreaDef = {
     const summary = natSipMeaning({ ...nat, lifetimeSeconds: nat.lifetimeSeconds ?? null }).find(
       (m) => m.topic === 'summary',
     );
+    if (publicAddresses(s.results).loopback)
+      return {
+        tone: light(s, 'nat'),
+        headline: 'Loopback only: nothing measured about your NAT',
+        detail:
+          'The STUN server is on this computer (the offline demo): there is no NAT on loopback to find.',
+        evidence: [`mapped ${nat.mappedAddress ?? '—'} from local ${nat.localAddress ?? '—'}`],
+      };
     const label = nat.udpBlocked
       ? 'UDP blocked'
       : nat.classic

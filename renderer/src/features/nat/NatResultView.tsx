@@ -1,6 +1,8 @@
 import type { NatReport, NatTestName } from '../../../../shared/contracts/nat.ts';
 import { BEHAVIOUR_LABEL, CLASSIC_LABEL } from '../../../../shared/model/nat-classic.ts';
 import { natSipMeaning, type MeaningTopic, type NatMeaning } from '../../../../shared/model/nat-meaning.ts';
+import { classifyAddress } from '../../../../shared/model/address-class.ts';
+import { hostOfEndpoint } from '../../../../shared/model/endpoint.ts';
 import { Badge, type Tone } from '../../components/Tone.tsx';
 import { TransactionLog } from './TransactionLog.tsx';
 
@@ -26,6 +28,14 @@ const SUMMARY_CLASS: Record<NatMeaning['severity'], string> = {
   unknown: 'notice',
 };
 
+const isLoopback = (ep: string | null) => {
+  try {
+    return ep !== null && classifyAddress(hostOfEndpoint(ep)) === 'loopback';
+  } catch {
+    return false;
+  }
+};
+
 const yesNo = (v: boolean | null | undefined) =>
   v === null || v === undefined ? 'Unknown' : v ? 'Yes' : 'No';
 
@@ -33,6 +43,7 @@ export function NatResultView({ report }: { report: NatReport }) {
   const meanings = natSipMeaning({ ...report, lifetimeSeconds: report.lifetimeSeconds ?? null });
   const m = (t: MeaningTopic) => meanings.find((x) => x.topic === t);
   const summary = m('summary');
+  const loopback = isLoopback(report.mappedAddress);
   const testSummary = (name: NatTestName) => report.tests.find((t) => t.name === name)?.summary;
   return (
     <>
@@ -40,14 +51,22 @@ export function NatResultView({ report }: { report: NatReport }) {
         <div>
           <div className="card-label">NAT type</div>
           <div className="headline-value">
-            {report.udpBlocked ? 'UDP blocked' : report.classic ? CLASSIC_LABEL[report.classic] : 'Unknown'}
+            {loopback
+              ? 'Loopback only (demo)'
+              : report.udpBlocked
+                ? 'UDP blocked'
+                : report.classic
+                  ? CLASSIC_LABEL[report.classic]
+                  : 'Unknown'}
           </div>
           <div className="muted small">
-            {report.natDetected === false
-              ? 'No NAT'
-              : report.natDetected
-                ? 'NAT detected'
-                : 'NAT presence unknown'}{' '}
+            {loopback
+              ? 'No NAT can be seen on loopback'
+              : report.natDetected === false
+                ? 'No NAT'
+                : report.natDetected
+                  ? 'NAT detected'
+                  : 'NAT presence unknown'}{' '}
             · mapped <span className="mono">{report.mappedAddress ?? '—'}</span> from local{' '}
             <span className="mono">{report.localAddress ?? '—'}</span>
           </div>
@@ -64,7 +83,14 @@ export function NatResultView({ report }: { report: NatReport }) {
           <div className="muted small">{report.confidenceReason}</div>
         </div>
       </div>
-      {summary && <div className={SUMMARY_CLASS[summary.severity]}>{summary.text}</div>}
+      {loopback ? (
+        <div className="notice" data-testid="nat-loopback">
+          <strong>Loopback only.</strong> The STUN server is on this computer (the offline demo), so these
+          results describe the loopback interface: they say nothing about your NAT.
+        </div>
+      ) : (
+        summary && <div className={SUMMARY_CLASS[summary.severity]}>{summary.text}</div>
+      )}
       <div className="cards">
         <Card
           testid="nat-mapping"

@@ -55,6 +55,8 @@ describe('Node version preflight', () => {
         expect(r.stderr + r.stdout, script).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
       }
     },
+    // Three npm runs on a loaded machine: a generous bound, not a timing assertion.
+    120_000,
   );
 
   it.skipIf(!haveOldNode || !existsSync(path.join(ROOT, 'dist/cli/natscope.mjs')))(
@@ -69,5 +71,6 @@ describe('Node version preflight', () => {
       );
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     },
+    30_000,
   );
 });

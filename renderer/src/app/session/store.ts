@@ -115,21 +115,30 @@ export class SessionStore {
     const events: MethodEvent<M>[] = [];
     const startedAt = Date.now();
     this.setRun(key, { status: 'running', events: [], startedAt });
+    // Events can come by the hundred (NAT discovery's STUN transactions): the run's state, and with it
+    // every view, is refreshed at most every 100 ms.
+    let flush: ReturnType<typeof setTimeout> | null = null;
+    const publish = () => {
+      flush = null;
+      if (this.controllers.get(key) === c)
+        this.setRun(key, { status: 'running', events: [...events], startedAt });
+    };
     try {
       const output = await this.bridge.call(method, input, {
         signal: c.signal,
         onEvent: (e) => {
           events.push(e);
-          if (this.controllers.get(key) === c)
-            this.setRun(key, { status: 'running', events: [...events], startedAt });
+          flush ??= setTimeout(publish, 100);
         },
       });
+      if (flush) clearTimeout(flush);
       if (this.controllers.get(key) !== c) return null;
       this.controllers.delete(key);
       this.setRun(key, { status: 'done', output, events, startedAt } as RunState);
       options.record?.(output, this);
       return output;
     } catch (err) {
+      if (flush) clearTimeout(flush);
       const error = err instanceof NatScopeError ? err : new NatScopeError('internal', String(err));
       if (this.controllers.get(key) === c) {
         this.controllers.delete(key);

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -43,7 +44,7 @@ function describe(s: Series, values: (number | null)[], seconds: number): string
  * Live audio stats, one small chart per metric (≈1 point per second). Straight segments between
  * the measured points: a smoothed curve would draw overshoots that were never measured.
  */
-export function LiveCharts({ samples }: { samples: RtpStats[] }) {
+export const LiveCharts = memo(function LiveCharts({ samples }: { samples: RtpStats[] }) {
   const data = samples.map((s) => ({
     t: Math.round(s.elapsedSec),
     jitterMs: s.jitterMs,
@@ -127,4 +128,4 @@ export function LiveCharts({ samples }: { samples: RtpStats[] }) {
       </details>
     </div>
   );
-}
+});

@@ -1,7 +1,8 @@
+import { memo } from 'react';
 import type { SipLogEntryDto } from '../../../../shared/contracts/call.ts';
 
 /** A SIP ladder: one row per message, arrow by direction, each raw message expandable (already redacted). */
-export function SipLadder({
+export const SipLadder = memo(function SipLadder({
   messages,
   local,
   remote,
@@ -33,4 +34,4 @@ export function SipLadder({
       ))}
     </div>
   );
-}
+});

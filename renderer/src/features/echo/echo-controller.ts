@@ -37,6 +37,8 @@ export class EchoController {
   private player: EchoPlayer | null = null;
   private stopMic: (() => void) | null = null;
   private levelWindow = { at: 0, max: -96 };
+  /** Microphone frames the service accepted; published with the echo level, at most once a second. */
+  private micFrames = 0;
 
   private readonly store: SessionStore;
   private readonly bridge: Bridge;
@@ -83,6 +85,7 @@ export class EchoController {
     this.controller = c;
     this.dispatch({ type: 'start' });
     this.store.setSlice<EchoAudioState>(ECHO_AUDIO, { micFrames: 0, echoLevelDb: null });
+    this.micFrames = 0;
     this.player?.close();
     this.player = opts.hear && typeof AudioContext !== 'undefined' ? new EchoPlayer() : null;
     this.player?.setMuted(opts.muted);
@@ -117,6 +120,7 @@ export class EchoController {
   private cleanup(): void {
     this.stopMic?.();
     this.stopMic = null;
+    if (this.micFrames > 0) this.setAudio({ micFrames: this.micFrames });
   }
 
   private onAudio(payload: string, codec: 'pcmu' | 'pcma'): void {
@@ -124,7 +128,8 @@ export class EchoController {
     const w = this.levelWindow;
     w.max = Math.max(w.max, frameLevelDb(payload, codec));
     if (performance.now() - w.at > 1000) {
-      this.setAudio({ echoLevelDb: w.max });
+      // One store update a second: every update re-renders the app, which starves the microphone.
+      this.setAudio({ echoLevelDb: w.max, micFrames: this.micFrames });
       this.levelWindow = { at: performance.now(), max: -96 };
     }
   }
@@ -132,11 +137,7 @@ export class EchoController {
   private startMicrophone(callId: string): void {
     startMicCapture('pcmu', (frames) => {
       this.bridge.call('call.pushAudio', { callId, frames }).then(
-        (r) =>
-          this.store.setSlice<EchoAudioState>(ECHO_AUDIO, (a) => ({
-            micFrames: (a?.micFrames ?? 0) + r.accepted,
-            echoLevelDb: a?.echoLevelDb ?? null,
-          })),
+        (r) => (this.micFrames += r.accepted),
         () => undefined,
       );
     }).then(

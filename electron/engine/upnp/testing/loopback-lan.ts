@@ -70,10 +70,16 @@ export class LoopbackLan implements RouterLan {
     const onConnection = (c: TcpConnection) => this.answer(c, handler);
     let l: TcpListener;
     try {
-      l = await this.listen({ address: ep.address, port: ep.port, maxConnections: 8 }, onConnection);
+      l = await this.listen(
+        { address: ep.address, port: ep.port, maxConnections: 8, maxQueuedBytes: 1 << 20 },
+        onConnection,
+      );
     } catch {
       try {
-        l = await this.listen({ address: ep.address, port: 0, maxConnections: 8 }, onConnection);
+        l = await this.listen(
+          { address: ep.address, port: 0, maxConnections: 8, maxQueuedBytes: 1 << 20 },
+          onConnection,
+        );
       } catch (e) {
         this.errors.push(`TCP ${ep.address}:${ep.port}: ${(e as Error).message}`);
         return;

@@ -321,17 +321,19 @@ describeLab('natscope server under abuse (issue #18 items 1–4)', () => {
           timeoutMs: 40_000,
         });
       const [slow, keep] = await Promise.all([
-        tool(['slowloris', '--from', ATTACKERS.slice(0, 4).join(','), '--conns', '4', '--seconds', '14']),
-        tool(['keepalive', '--from', ATTACKERS[7]!, '--seconds', String(TCP_LIFETIME_S + 4)]),
+        tool(['slowloris', '--from', ATTACKERS.slice(0, 4).join(','), '--conns', '4', '--seconds', '18']),
+        tool(['keepalive', '--from', ATTACKERS[7]!, '--seconds', String(TCP_LIFETIME_S + 8)]),
       ]);
       const s = JSON.parse(slow.stdout) as { conns: number; closedByServer: number; closedAt: number[] };
       const k = JSON.parse(keep.stdout) as { conns: number; closedByServer: number; closedAt: number[] };
       console.log(`[abuse lab] slowloris ${slow.stdout.trim()}; keep-alive ${keep.stdout.trim()}`);
       expect(s.conns).toBe(16);
       expect(s.closedByServer).toBe(16);
-      expect(Math.max(...s.closedAt)).toBeLessThan(13);
+      // Bounds with slack for a loaded machine (a 14 s close was seen at load 16); without the
+      // deadline/lifetime cap the peers stay open until the tool's own end (18 s / lifetime + 8 s).
+      expect(Math.max(...s.closedAt)).toBeLessThan(15);
       expect(k.closedByServer).toBe(1);
-      expect(k.closedAt[0]).toBeLessThan(TCP_LIFETIME_S + 2);
+      expect(k.closedAt[0]).toBeLessThan(TCP_LIFETIME_S + 5);
     }),
   );
 

@@ -48,6 +48,12 @@ describe('ledger', () => {
     expect(await l.list()).toEqual([]);
     expect(readdirSync(dir).some((f) => f.startsWith('mappings.json.corrupt-'))).toBe(true);
   });
+  it('takes over at once a lock whose holder is gone (SIGKILL), not after the 10 s stale age', async () => {
+    writeFileSync(join(dir, 'mappings.json.lock'), JSON.stringify({ pid: 2 ** 22 + 99, startTime: null }));
+    const l = openLedger(dir);
+    await l.add(entry('after-kill')); // before the fix: "locked by another process" after the 3 s wait
+    expect((await l.list()).map((e) => e.id)).toEqual(['after-kill']);
+  });
   it('tells live owners from dead ones (reused pid, zombie)', () => {
     expect(isOwnerAlive(currentOwner())).toBe(true);
     expect(isOwnerAlive({ pid: 2 ** 22 + 99, startTime: null })).toBe(false);

@@ -119,6 +119,20 @@ export interface MappingLedger {
 }
 
 const LOCK_STALE_MS = 10_000;
+
+/** True when the lock names an owner that no longer runs (gone, zombie, reused pid); false when unsure. */
+async function lockHolderGone(lockFile: string): Promise<boolean> {
+  const text = await readFile(lockFile, 'utf8').catch(() => '');
+  let owner: unknown;
+  try {
+    owner = JSON.parse(text);
+  } catch {
+    return false; // being written, or another format: let the age rule decide
+  }
+  const o = owner as Partial<LedgerOwner> | null;
+  if (typeof o?.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 0) return false;
+  return !isOwnerAlive({ pid: o.pid, startTime: typeof o.startTime === 'string' ? o.startTime : null });
+}
 const LOCK_WAIT_MS = 3_000;
 
 export function openLedger(dir: string): MappingLedger {
@@ -159,7 +173,7 @@ export function openLedger(dir: string): MappingLedger {
     while (true) {
       try {
         const h = await open(lockFile, 'wx', 0o600);
-        await h.writeFile(String(process.pid));
+        await h.writeFile(JSON.stringify(currentOwner()));
         await h.close();
         return () => rm(lockFile, { force: true });
       } catch (err) {
@@ -168,7 +182,8 @@ export function openLedger(dir: string): MappingLedger {
           (s) => Date.now() - s.mtimeMs,
           () => 0,
         );
-        if (age > LOCK_STALE_MS) {
+        // A holder killed with SIGKILL never unlocks: its lock is stale at once, not after 10 s.
+        if (age > LOCK_STALE_MS || (await lockHolderGone(lockFile))) {
           await rm(lockFile, { force: true });
           continue;
         }

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NatScopeError } from '../../shared/contracts/errors.ts';
 import type { RouterErrorDetail } from '../../shared/contracts/router.ts';
-import { systemClock } from '../engine/clock/clock.ts';
+import { systemClock, type Clock } from '../engine/clock/clock.ts';
 import { openLedger, type LedgerEntry, type MappingLedger } from '../engine/mappings/ledger.ts';
 import { openRefusalLog } from '../engine/mappings/refusal-log.ts';
 import type { ReachabilityProber } from '../engine/mappings/reachability.ts';
 import type { SystemSource } from '../engine/netinfo/system-source.ts';
 import { FakeLan } from '../engine/upnp/testing/fake-lan.ts';
 import { FakeRouter, type FakeRouterOptions } from '../engine/upnp/testing/fake-router.ts';
+import { onVirtualTime } from '../engine/upnp/testing/virtual-time.ts';
+import { ManualClock } from '../engine/sip/test-fakes.ts';
 import { standaloneContext } from './call-context.ts';
 import { createRouterService } from './router-service.ts';
 
@@ -57,13 +59,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function setup(opts: FakeRouterOptions = {}, prober?: ReachabilityProber) {
+async function setup(opts: FakeRouterOptions = {}, prober?: ReachabilityProber, clock: Clock = systemClock) {
   const lan = new FakeLan();
   const router = new FakeRouter(lan, opts);
   await new Promise((r) => setTimeout(r, 0));
   const svc = createRouterService({
     network: lan.host(CLIENT),
-    clock: systemClock,
+    clock,
     system,
     ledger,
     prober,
@@ -460,4 +462,38 @@ describe('router service: reachability', () => {
       (await svc3.verifyMapping({ externalPort: 40000, internalPort: 40000, timeoutMs: 200 })).status,
     ).toBe('not-forwarded');
   });
+});
+
+describe('router service: a slow, endless mapping table', () => {
+  // Every answer late (within the HTTP timeout), the table never ending (a real router did this:
+  // one entry a second, `natscope router` ran 258 s).
+  const slow = async () => {
+    const clock = new ManualClock();
+    const { svc } = await setup(
+      { igdVersion: 1, slowEndlessTable: { delayMs: 300, clock } },
+      undefined,
+      clock,
+    );
+    return { svc, clock };
+  };
+
+  it('router.probe stops listing at the time budget and marks the table partial', async () => {
+    const { svc, clock } = await slow();
+    const r = await onVirtualTime(clock, svc.probe({ protocols: ['upnp'], listBudgetSec: 5 }, ctx()), 20);
+    expect(r.upnp.mappingsPartial).toBe(true);
+    expect(r.upnp.mappingsPartialReason).toMatch(
+      /still answering after the 5 s time budget for the table; \d+ entries read/,
+    );
+    expect(r.upnp.mappings.length).toBeGreaterThan(0);
+    expect(r.upnp.mappingsError).toBeNull();
+    expect(clock.now()).toBeLessThan(10_000); // discovery + the 5 s budget, not minutes
+  }, 30_000);
+
+  it('router.mappings.list says partial too; a complete table is not partial', async () => {
+    const { svc, clock } = await slow();
+    const l = await onVirtualTime(clock, svc.listMappings({ via: 'upnp', listBudgetSec: 3 }), 20);
+    expect(l).toMatchObject({ partial: true, partialReason: expect.stringMatching(/3 s time budget/) });
+    const { svc: quick } = await setup({ igdVersion: 1 });
+    expect(await quick.listMappings({ via: 'upnp' })).toMatchObject({ partial: false, partialReason: null });
+  }, 30_000);
 });

@@ -121,6 +121,10 @@ export const UpnpReportSchema = z.object({
   mappingsError: z.string().nullable(),
   /** How the table was read: IGD:2 GetListOfPortMappings, or entry by entry. */
   mappingsMethod: z.enum(['GetListOfPortMappings', 'GetGenericPortMappingEntry']).nullable(),
+  /** `mappings` is not the whole table: the time budget ran out, the entry cap was hit, or the router failed. */
+  mappingsPartial: z.boolean(),
+  /** Why the table is partial, in plain words; null when it is complete (or not read). */
+  mappingsPartialReason: z.string().nullable(),
   ssdp: z.array(SsdpAnswerSchema),
   /** Malformed or hostile answers and failed calls — reported, never fatal. */
   errors: z.array(z.string()),
@@ -176,22 +180,34 @@ export const RouterTargetSchema = z.object({
   igdLocation: z.url().max(512).optional(),
 });
 
+/** Total seconds for reading the router's mapping table (a slow, endless table is cut off, shown as partial). */
+export const DEFAULT_LIST_BUDGET_SEC = 15;
+const ListBudgetSec = z.number().min(1).max(600);
+
 export const RouterProbeInputSchema = RouterTargetSchema.extend({
   /** Public address a STUN server saw, to detect a NAT beyond the router. */
   stunMappedAddress: z.string().max(64).optional(),
   protocols: z.array(MappingViaSchema).min(1).optional(),
   /** List the UPnP mapping table too (default true). */
   listMappings: z.boolean().optional(),
+  /** Time budget for the listing, seconds (default DEFAULT_LIST_BUDGET_SEC). */
+  listBudgetSec: ListBudgetSec.optional(),
 }).strict();
 
 export const MappingsListInputSchema = RouterTargetSchema.extend({
   via: MappingViaSchema.optional(),
+  /** Time budget for reading the router's table, seconds (default DEFAULT_LIST_BUDGET_SEC). */
+  listBudgetSec: ListBudgetSec.optional(),
 }).strict();
 export const MappingsListOutputSchema = z.object({
   mappings: z.array(RouterMappingSchema),
   /** UPnP listing failure (table may be partial), null if fine or not asked. */
   upnpError: z.string().nullable(),
   upnpMethod: z.enum(['GetListOfPortMappings', 'GetGenericPortMappingEntry']).nullable(),
+  /** The router's table was not read to its end (time budget, entry cap, error): more mappings may exist. */
+  partial: z.boolean(),
+  /** Why, in plain words; null when the table was read whole (or not read). */
+  partialReason: z.string().nullable(),
   warnings: z.array(z.string()),
 });
 

@@ -55,6 +55,8 @@ export interface UpnpOptions {
   secureMode?: boolean;
   /** Report the daemon's own uptime (UPnP uptime, NAT-PMP epoch restart with it), not the system's. */
   daemonUptime?: boolean;
+  /** Describe the device as IGD:1 (no GetListOfPortMappings: the table is read entry by entry). */
+  igdV1?: boolean;
 }
 
 export interface LabOptions {
@@ -608,6 +610,7 @@ export class Lab {
       `enable_upnp=${o.natpmpOnly === true ? 'no' : 'yes'}`,
       `secure_mode=${o.secureMode === true ? 'yes' : 'no'}`,
       `system_uptime=${o.daemonUptime === true ? 'no' : 'yes'}`,
+      `force_igd_desc_v1=${o.igdV1 === true ? 'yes' : 'no'}`,
       `notify_interval=30`,
       `clean_ruleset_interval=600`,
       `uuid=3d3cec3a-8cf0-11e0-98ee-001a6b${randomBytes(3).toString('hex')}`,

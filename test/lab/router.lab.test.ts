@@ -504,6 +504,60 @@ describeLab('router: NatScope vs miniupnpd (masquerade)', () => {
 });
 
 describeLab('router: miniupnpd variants', () => {
+  it('a slow table (miniupnpd as IGD:1 behind a 400 ms HTTP delay) is cut at the time budget and shown partial', async () => {
+    await withLab('masquerade', { upnp: { igdV1: true }, stund: false }, async (lab) => {
+      // 36 real mappings, made with the reference client straight on miniupnpd (one upnpc -r).
+      const ports = Array.from({ length: 36 }, (_, i) => 41000 + i);
+      const made = await upnpc(lab, ['-e', 'slow table', '-r', ...ports.flatMap((p) => [`${p}`, 'UDP'])], {
+        discover: false,
+      });
+      expect(made.code, made.out).toBe(0);
+      // The same router, every answer held 400 ms: entry by entry (IGD:1), 4 in flight, 36 rows
+      // take at least 9 × 400 ms = 3.6 s, so a 2 s budget always cuts the listing.
+      const slowPort = 5080;
+      const proxy = lab.spawn('router', 'slow-http-proxy', [
+        process.execPath,
+        join(REPO_ROOT, 'test/lab/tools/slow-http-proxy.ts'),
+        `${lab.addr.routerLan}:${slowPort}`,
+        `${lab.addr.routerLan}:${lab.ports.upnpHttp}`,
+        '400',
+      ]);
+      await lab.waitReady(proxy, [{ proto: 'tcp', port: slowPort }]);
+      const igdUrl = `http://${lab.addr.routerLan}:${slowPort}/rootDesc.xml`;
+      const rows = (doc: RouterDoc) => doc.upnp.mappings.map((m) => m.externalPort);
+
+      const cut = await ns<
+        RouterDoc & { upnp: { mappingsPartial: boolean; mappingsPartialReason: string | null } }
+      >(lab, ['router', '--igd-url', igdUrl, '--list-budget', '2']);
+      expect(cut.code, cut.stderr).toBe(0);
+      expect(cut.json!.upnp.igdVersion).toBe(1);
+      expect(cut.json!.upnp.mappingsPartial).toBe(true);
+      expect(cut.json!.upnp.mappingsPartialReason).toMatch(/2 s time budget for the table; \d+ entries read/);
+      // What was read is real: a prefix of miniupnpd's table, nothing invented.
+      expect(rows(cut.json!).length).toBeGreaterThan(0);
+      expect(rows(cut.json!).length).toBeLessThan(ports.length);
+      expect(ports).toEqual(expect.arrayContaining(rows(cut.json!)));
+
+      const whole = await ns<RouterDoc & { upnp: { mappingsPartial: boolean } }>(lab, [
+        'router',
+        '--igd-url',
+        igdUrl,
+        '--list-budget',
+        '60',
+      ]);
+      expect(whole.json!.upnp.mappingsPartial).toBe(false);
+      expect(rows(whole.json!).sort()).toEqual(ports);
+
+      const listArgs = ['map', 'list', '--via', 'upnp', '--igd-url', igdUrl, '--list-budget', '2'];
+      const list = await ns<{ partial: boolean; partialReason: string | null }>(lab, listArgs);
+      expect(list.json).toMatchObject({ partial: true, partialReason: expect.stringMatching(/time budget/) });
+      const stateDir = `NATSCOPE_STATE_DIR=${natscopeEnv(lab).NATSCOPE_STATE_DIR}`;
+      const text = await lab.exec('client', ['env', stateDir, process.execPath, NATSCOPE_CLI, ...listArgs], {
+        cwd: REPO_ROOT,
+      });
+      expect(text.stdout).toMatch(/Partial table — more mappings may exist: .*time budget/);
+    });
+  });
   it('UPnP off (NAT-PMP/PCP only): reported as such; UPnP add fails clearly, NAT-PMP works', async () => {
     await withLab('masquerade', { upnp: { natpmpOnly: true }, stund: false }, async (lab) => {
       const r = await ns<RouterDoc>(lab, ['router']);

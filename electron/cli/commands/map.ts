@@ -1,9 +1,14 @@
 import { createInterface } from 'node:readline/promises';
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
-import { DEFAULT_LEASE_SECONDS, type MappingVia } from '../../../shared/contracts/router.ts';
+import {
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_LIST_BUDGET_SEC,
+  type MappingVia,
+} from '../../../shared/contracts/router.ts';
 import type { CliCommand, CliContext } from '../command.ts';
 import { keyValues, table } from '../format.ts';
-import { mappingsTable, printRouterErrorDetail, removeLeftovers } from './router-format.ts';
+import { numberOption } from '../options.ts';
+import { mappingsTable, partialNote, printRouterErrorDetail, removeLeftovers } from './router-format.ts';
 
 const VIAS = ['upnp', 'natpmp', 'pcp'] as const;
 
@@ -166,12 +171,17 @@ async function runAdd(ctx: CliContext): Promise<number> {
 
 async function runList(ctx: CliContext): Promise<number> {
   const { services, io, json, signal } = ctx;
-  const res = await services.router.listMappings({ ...target(ctx), via: via(ctx, false) }, signal);
+  const listBudgetSec = numberOption(ctx.values, 'list-budget', 1, 600);
+  const res = await services.router.listMappings(
+    { ...target(ctx), via: via(ctx, false), ...(listBudgetSec === undefined ? {} : { listBudgetSec }) },
+    signal,
+  );
   if (json) {
     io.out(JSON.stringify(res, null, 2));
     return 0;
   }
   io.out(mappingsTable(res.mappings));
+  if (res.partialReason) io.out(partialNote(res.partialReason));
   if (res.upnpError) io.err(`upnp: ${res.upnpError}`);
   for (const w of res.warnings) io.err(`warning: ${w}`);
   return 0;
@@ -282,6 +292,7 @@ export const mapCommand: CliCommand = {
     '  --probe-helper H:P      NatScope probe helper outside the NAT',
     '  --force                 delete: the mapping was not created by NatScope and you pick it explicitly',
     '  --gateway IP, --igd-url URL',
+    `  --list-budget S         list: seconds for reading the router's table (default ${DEFAULT_LIST_BUDGET_SEC}); then partial`,
     '',
     'By default `map add` HOLDS the mapping: it prints it, renews the lease at half-life and removes',
     'the mapping on Ctrl-C / SIGTERM (or after --hold S). With --keep it exits at once and the router',
@@ -313,6 +324,7 @@ export const mapCommand: CliCommand = {
     force: { type: 'boolean', default: false },
     gateway: { type: 'string' },
     'igd-url': { type: 'string' },
+    'list-budget': { type: 'string' },
   },
   async run(ctx) {
     const sub = ctx.positionals[0];

@@ -25,6 +25,11 @@ export function mappingsTable(mappings: RouterMapping[]): string {
   );
 }
 
+/** Says plainly that the table shown is not the whole table, and why. */
+export function partialNote(reason: string): string {
+  return `Partial table — more mappings may exist: ${reason}.`;
+}
+
 export function findingsText(findings: RouterFindingOut[]): string {
   return findings
     .map((f) => `[${f.severity}] ${f.title}\n  ${f.meaning}\n${f.evidence.map((e) => `  - ${e}`).join('\n')}`)

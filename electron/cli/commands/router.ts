@@ -1,25 +1,27 @@
 import type { CliCommand } from '../command.ts';
 import { heading, keyValues, table } from '../format.ts';
-import { RouterProbeInputSchema } from '../../../shared/contracts/router.ts';
-import { defined, parseInput, stringOption } from '../options.ts';
-import { findingsText, mappingsTable, removeLeftovers } from './router-format.ts';
+import { DEFAULT_LIST_BUDGET_SEC, RouterProbeInputSchema } from '../../../shared/contracts/router.ts';
+import { defined, numberOption, parseInput, stringOption } from '../options.ts';
+import { findingsText, mappingsTable, partialNote, removeLeftovers } from './router-format.ts';
 
 export const routerCommand: CliCommand = {
   name: 'router',
   summary:
     'Ask the router (UPnP IGD, NAT-PMP, PCP): external IP, device, port-mapping table, double-NAT signs',
-  usage: 'router [--gateway IP] [--igd-url URL] [--stun-mapped IP] [--no-mappings] [--json]',
+  usage:
+    'router [--gateway IP] [--igd-url URL] [--stun-mapped IP] [--no-mappings] [--list-budget S] [--json]',
   help: [
     'Options:',
     '  --gateway IP      gateway for NAT-PMP/PCP (default: the IPv4 default gateway)',
     '  --igd-url URL     skip SSDP and use this IGD description URL',
     '  --stun-mapped IP  the public address a STUN server saw (detects a NAT beyond the router)',
     '  --no-mappings     do not list the UPnP mapping table',
+    `  --list-budget S   seconds for reading the table in all (default ${DEFAULT_LIST_BUDGET_SEC}); a slower table is shown partial`,
     '',
     'Read-only: nothing is mapped. Leftover mappings of a crashed NatScope run are removed first and',
     'listed on stderr (and in JSON as leftovers {removed[], failed[], expired}).',
     'JSON: {gateway, localAddress, upnp {found, externalIp, igdVersion, manufacturer, model, services,',
-    'mappings[], ssdp[], …}, natpmp {supported, externalIp, epoch, …}, pcp {supported, externalIp, …},',
+    'mappings[], mappingsPartial, mappingsPartialReason, ssdp[], …}, natpmp {supported, externalIp, epoch, …}, pcp {supported, externalIp, …},',
     'findings[], ownMappings[], warnings[], leftovers}.',
   ].join('\n'),
   options: {
@@ -27,6 +29,7 @@ export const routerCommand: CliCommand = {
     'igd-url': { type: 'string' },
     'stun-mapped': { type: 'string' },
     'no-mappings': { type: 'boolean', default: false },
+    'list-budget': { type: 'string' },
   },
   async run(ctx) {
     const { services, io, json, values, signal } = ctx;
@@ -37,6 +40,7 @@ export const routerCommand: CliCommand = {
         igdLocation: stringOption(values, 'igd-url'),
         stunMappedAddress: stringOption(values, 'stun-mapped'),
         listMappings: values['no-mappings'] !== true,
+        listBudgetSec: numberOption(values, 'list-budget', 1, 600),
       }),
       { gateway: '--gateway', igdLocation: '--igd-url', stunMappedAddress: '--stun-mapped' },
     );
@@ -77,9 +81,10 @@ export const routerCommand: CliCommand = {
             u.services.map((s) => [s.serviceType, s.connectionStatus ?? s.error, s.chosen ? 'yes' : '']),
           ),
         );
-        io.out(heading(`Port mappings (${u.mappings.length})`));
+        io.out(heading(`Port mappings (${u.mappings.length}${u.mappingsPartial ? ', partial' : ''})`));
         io.out(mappingsTable(u.mappings));
-        if (u.mappingsError) io.err(`warning: listing stopped: ${u.mappingsError}`);
+        if (u.mappingsPartialReason) io.out(partialNote(u.mappingsPartialReason));
+        else if (u.mappingsError) io.err(`warning: listing stopped: ${u.mappingsError}`);
       }
       for (const e of u.errors) io.err(`upnp: ${e}`);
       io.out(heading('NAT-PMP'));

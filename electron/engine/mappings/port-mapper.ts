@@ -60,6 +60,8 @@ export interface Probed<R> {
 export interface ProbeOptions {
   /** Read the mapping table too (where the protocol can). */
   listMappings: boolean;
+  /** Total time for reading the table. */
+  listBudgetMs: number;
   /** NatScope's ledger, to mark its own rows. */
   own: LedgerEntry[];
   signal: AbortSignal;
@@ -69,8 +71,10 @@ export interface ProbeOptions {
 
 export interface MapperListing {
   mappings: RouterMapping[];
-  /** An error that ended the listing early (the table may be partial). */
+  /** An error that ended the listing early. */
   error: string | null;
+  /** Why `mappings` is not the whole table (time budget, entry cap, error); null when it is. */
+  partial: string | null;
   method: 'GetListOfPortMappings' | 'GetGenericPortMappingEntry' | null;
 }
 
@@ -115,7 +119,11 @@ export interface PortMapper<V extends MappingVia = MappingVia> {
   /** The router's external address as this protocol tells it (null when it cannot). */
   externalAddress(site: MapperSite, signal?: AbortSignal): Promise<string | null>;
   /** The router's table (only where `capabilities.listsTable`). */
-  list?(site: MapperSite, own: LedgerEntry[], signal?: AbortSignal): Promise<MapperListing>;
+  list?(
+    site: MapperSite,
+    own: LedgerEntry[],
+    o: { budgetMs: number; signal?: AbortSignal },
+  ): Promise<MapperListing>;
   /** Fills in protocol fields of a new or renewed entry before it is recorded (e.g. which IGD). */
   prepare?(entry: LedgerEntry, site: MapperSite, signal: AbortSignal): Promise<void>;
   /** Asks the router; returns the entry as granted (state "active"). */

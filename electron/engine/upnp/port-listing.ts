@@ -95,55 +95,112 @@ export async function getListOfPortMappings(
 export type ListMethod = 'GetListOfPortMappings' | 'GetGenericPortMappingEntry';
 
 /**
+ * How long reading the table may take in all. A router that answers slowly and never ends its
+ * table (seen: one entry a second) must not hold a diagnosis for minutes; what was read by then is
+ * shown, marked partial.
+ */
+export const DEFAULT_LIST_BUDGET_MS = 15_000;
+
+export interface ListOptions {
+  preferList?: boolean;
+  concurrency?: number;
+  /** Total time for the listing, all requests together (default DEFAULT_LIST_BUDGET_MS). */
+  budgetMs?: number;
+}
+
+export interface TableListing {
+  entries: PortMappingEntry[];
+  /** The router's error that ended the listing early, if any. */
+  error: Error | null;
+  /** Why `entries` is not the whole table (time budget, entry cap, error); null when it is. */
+  partial: string | null;
+}
+
+/** The listing's deadline on the injected clock; each request may only wait for what is left. */
+class ListBudget {
+  private readonly ctx: IgdContext;
+  private readonly deadline: number;
+  readonly ms: number;
+
+  constructor(ctx: IgdContext, ms: number) {
+    this.ctx = ctx;
+    this.ms = ms;
+    this.deadline = ctx.clock.now() + ms;
+  }
+
+  get spent(): boolean {
+    return this.ctx.clock.now() >= this.deadline;
+  }
+
+  /** The context for the next request: its timeout cut to the time left (`cut` when it was). */
+  request(): IgdContext & { cut: boolean } {
+    const left = Math.max(1, this.deadline - this.ctx.clock.now());
+    const own = this.ctx.timeoutMs ?? 3000;
+    return { ...this.ctx, timeoutMs: Math.min(own, left), cut: left < own };
+  }
+
+  reason(read: number): string {
+    return `the router was still answering after the ${this.ms / 1000} s time budget for the table; ${read} entries read`;
+  }
+}
+
+/**
  * The whole table: on a WAN*Connection:2 service first with GetListOfPortMappings (two requests,
- * UDP and TCP), falling back to GetGenericPortMappingEntry on any error; otherwise the latter.
+ * UDP and TCP), falling back to GetGenericPortMappingEntry on any error; otherwise the latter. All
+ * of it within `budgetMs`.
  */
 export async function listAllPortMappings(
   ctx: IgdContext,
   s: IgdService,
-  opts: { preferList?: boolean; concurrency?: number } = {},
-): Promise<{
-  entries: PortMappingEntry[];
-  error: Error | null;
-  method: ListMethod;
-  fallbackReason: string | null;
-}> {
+  opts: ListOptions = {},
+): Promise<TableListing & { method: ListMethod; fallbackReason: string | null }> {
+  const budget = new ListBudget(ctx, opts.budgetMs ?? DEFAULT_LIST_BUDGET_MS);
   let fallbackReason: string | null = null;
   if ((opts.preferList ?? true) && /:(\d+)$/.exec(s.serviceType)?.[1] !== '1') {
     try {
       const [udp, tcp] = await Promise.all([
-        getListOfPortMappings(ctx, s, 'udp'),
-        getListOfPortMappings(ctx, s, 'tcp'),
+        getListOfPortMappings(budget.request(), s, 'udp'),
+        getListOfPortMappings(budget.request(), s, 'tcp'),
       ]);
       const entries = [...udp, ...tcp];
       if (udp.length < MAX_TABLE_ENTRIES && tcp.length < MAX_TABLE_ENTRIES)
-        return { entries, error: null, method: 'GetListOfPortMappings', fallbackReason };
+        return { entries, error: null, partial: null, method: 'GetListOfPortMappings', fallbackReason };
       fallbackReason = 'GetListOfPortMappings hit the entry cap';
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
       fallbackReason = (err as Error).message;
     }
   }
-  const r = await listPortMappings(ctx, s, opts.concurrency ?? 4);
+  const r = await listEntryByEntry(ctx, s, opts.concurrency ?? 4, budget);
   return { ...r, method: 'GetGenericPortMappingEntry', fallbackReason };
 }
 
 /**
  * Lists the table with GetGenericPortMappingEntry from index 0 until the end-of-table error (713,
- * or 714 / 402 / 501 on some routers), `concurrency` requests in flight. Capped at 1024 entries (a
- * hostile router could answer forever). Returns the entries and the error that ended the listing
- * if it was not a normal end-of-table.
+ * or 714 / 402 / 501 on some routers), `concurrency` requests in flight. Capped at 1024 entries and
+ * at `budgetMs` (a hostile or broken router could answer forever). Returns the entries, the error
+ * that ended the listing if it was not a normal end-of-table, and whether the table is partial.
  */
 export async function listPortMappings(
   ctx: IgdContext,
   s: IgdService,
   concurrency = 4,
-): Promise<{ entries: PortMappingEntry[]; error: Error | null }> {
+  budgetMs = DEFAULT_LIST_BUDGET_MS,
+): Promise<TableListing> {
+  return listEntryByEntry(ctx, s, concurrency, new ListBudget(ctx, budgetMs));
+}
+
+async function listEntryByEntry(
+  ctx: IgdContext,
+  s: IgdService,
+  concurrency: number,
+  budget: ListBudget,
+): Promise<TableListing> {
   const entries: PortMappingEntry[] = [];
   for (let base = 0; base < MAX_TABLE_ENTRIES; base += concurrency) {
-    const batch = await Promise.allSettled(
-      Array.from({ length: concurrency }, (_, i) => getGenericPortMappingEntry(ctx, s, base + i)),
-    );
+    if (budget.spent) return { entries, error: null, partial: budget.reason(entries.length) };
+    const asks = Array.from({ length: concurrency }, () => budget.request());
+    const batch = await Promise.allSettled(asks.map((a, i) => getGenericPortMappingEntry(a, s, base + i)));
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       if (r.status === 'fulfilled') {
@@ -155,10 +212,19 @@ export async function listPortMappings(
         err instanceof UpnpActionError &&
         (err.code === 713 || err.code === 714 || ((err.code === 402 || err.code === 501) && base + i > 0))
       ) {
-        return { entries, error: null };
+        return { entries, error: null, partial: null };
       }
-      return { entries, error: err instanceof Error ? err : new Error(String(err)) };
+      // A request whose wait the budget cut short ended with the budget, not with the router's error.
+      if (asks[i]!.cut && err instanceof UpnpProtocolError && err.kind === 'timeout')
+        return { entries, error: null, partial: budget.reason(entries.length) };
+      const e = err instanceof Error ? err : new Error(String(err));
+      return {
+        entries,
+        error: e,
+        partial: `the router failed after ${entries.length} entries: ${e.message}`,
+      };
     }
   }
-  return { entries, error: new Error(`more than ${MAX_TABLE_ENTRIES} mappings; listing stopped`) };
+  const cap = `more than ${MAX_TABLE_ENTRIES} mappings; listing stopped`;
+  return { entries, error: new Error(cap), partial: cap };
 }

@@ -118,11 +118,13 @@ export class UpnpMapper implements Mapper.PortMapper<'upnp'> {
       report.errors.push(`GetConnectionTypeInfo: ${(err as Error).message}`);
     }
     if (o.listMappings) {
-      const l = await listAllPortMappings(ctx, svc);
+      const l = await listAllPortMappings(ctx, svc, { budgetMs: o.listBudgetMs });
       const host = d.igd.location.hostname;
       report.mappings = l.entries.map((m) => tableRow(m, o.own, host, report.externalIp));
       report.mappingsError = l.error?.message ?? null;
       report.mappingsMethod = l.method;
+      report.mappingsPartial = l.partial !== null;
+      report.mappingsPartialReason = l.partial;
     }
     return done();
   }
@@ -135,16 +137,17 @@ export class UpnpMapper implements Mapper.PortMapper<'upnp'> {
   async list(
     site: Mapper.MapperSite,
     own: LedgerEntry[],
-    signal?: AbortSignal,
+    { budgetMs, signal }: { budgetMs: number; signal?: AbortSignal },
   ): Promise<Mapper.MapperListing> {
     const igd = await this.requireIgd(site, signal);
     const ctx = this.ctx(signal);
     const externalIp = await this.externalAddress(site, signal);
-    const l = await listAllPortMappings(ctx, igd.chosen.service);
+    const l = await listAllPortMappings(ctx, igd.chosen.service, { budgetMs });
     return {
       mappings: l.entries.map((m) => tableRow(m, own, igd.location.hostname, externalIp)),
       error: l.error?.message ?? null,
       method: l.method,
+      partial: l.partial,
     };
   }
 

@@ -31,6 +31,8 @@ export function notAskedUpnp(): UpnpReport {
     mappings: [],
     mappingsError: null,
     mappingsMethod: null,
+    mappingsPartial: false,
+    mappingsPartialReason: null,
     ssdp: [],
     errors: [],
   };

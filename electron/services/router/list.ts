@@ -3,7 +3,11 @@
  * NAT-PMP and PCP cannot list — NatScope's own mappings from the ledger for the others.
  */
 import type { z } from 'zod';
-import { MappingsListInputSchema, type RouterMapping } from '../../../shared/contracts/router.ts';
+import {
+  DEFAULT_LIST_BUDGET_SEC,
+  MappingsListInputSchema,
+  type RouterMapping,
+} from '../../../shared/contracts/router.ts';
 import type { MapperListing } from '../../engine/mappings/port-mapper.ts';
 import type { RouterContext } from './context.ts';
 import { beginTableRequest } from './input.ts';
@@ -20,14 +24,17 @@ export async function listMappings(
   const warnings: string[] = [];
   let upnpError: string | null = null;
   let upnpMethod: MapperListing['method'] = null;
+  let partial: string | null = null;
+  const budgetMs = (input.listBudgetSec ?? DEFAULT_LIST_BUDGET_SEC) * 1000;
   const mappings: RouterMapping[] = [];
   for (const mapper of eachMapper(rc.mappers)) {
     if (!mapper.list || (input.via && input.via !== mapper.via)) continue;
     try {
-      const l = await mapper.list(await rc.locate(input), own, signal);
+      const l = await mapper.list(await rc.locate(input), own, { budgetMs, signal });
       mappings.push(...l.mappings);
       upnpError = l.error;
       upnpMethod = l.method;
+      partial = l.partial;
     } catch (err) {
       if (input.via === mapper.via) throw toError(rc, err, signal);
       upnpError = (err as Error).message;
@@ -40,5 +47,5 @@ export async function listMappings(
       continue;
     mappings.push(fromLedger(e, rc.wallNow));
   }
-  return { mappings, upnpError, upnpMethod, warnings };
+  return { mappings, upnpError, upnpMethod, partial: partial !== null, partialReason: partial, warnings };
 }

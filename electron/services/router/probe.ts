@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ProgressEvent } from '../../../shared/contracts/common.ts';
 import {
+  DEFAULT_LIST_BUDGET_SEC,
   RouterProbeInputSchema,
   type MappingVia,
   type RouterReport,
@@ -37,6 +38,7 @@ export async function probeRouter(
   const own = await rc.ledger.list();
   const options = (via: MappingVia): ProbeOptions => ({
     listMappings: input.listMappings ?? true,
+    listBudgetMs: (input.listBudgetSec ?? DEFAULT_LIST_BUDGET_SEC) * 1000,
     own,
     signal: cc.signal,
     // once per kind: a long-running caller (the monitor) probes every interval

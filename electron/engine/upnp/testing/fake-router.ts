@@ -5,6 +5,7 @@
  * secure mode (718), permanent-only leases (725), refuse-all (501 / NAT-PMP 3 / PCP 8).
  */
 import type { Endpoint } from '../../../../shared/model/endpoint.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { RouterLan } from './fake-lan.ts';
 import { httpReply } from './fake-lan.ts';
 
@@ -24,6 +25,12 @@ export interface FakeRouterOptions {
   epochStart?: number;
   /** The device description's friendlyName (default "Fake router"). */
   friendlyName?: string;
+  /**
+   * A slow, endless mapping table (seen on a real router: one entry a second, never ending): every
+   * GetGenericPortMappingEntry index has an entry, GetListOfPortMappings answers a full page, and
+   * each of these answers comes `delayMs` late on `clock`.
+   */
+  slowEndlessTable?: { delayMs: number; clock: Clock };
 }
 
 export interface FakeMapping {
@@ -73,6 +80,11 @@ export class FakeRouter {
         this.actions.push(action);
         const arg = (n: string) => new RegExp(`<${n}>([^<]*)</${n}>`).exec(req)?.[1] ?? '';
         const requester = '192.168.1.10';
+        const slow = this.opts.slowEndlessTable;
+        if (slow && (action === 'GetGenericPortMappingEntry' || action === 'GetListOfPortMappings')) {
+          const reply = this.endlessTable(serviceType, action, arg);
+          return new Promise((resolve) => slow.clock.setTimeout(() => resolve(reply), slow.delayMs));
+        }
         return this.soap(serviceType, action, arg, requester);
       });
     }
@@ -116,6 +128,41 @@ export class FakeRouter {
       NewPortMappingDescription: m.description,
       NewLeaseDuration: m.leaseSeconds,
     };
+  }
+
+  /** Like miniupnpd: a CDATA listing with descriptions written raw (a bare "&" stays). */
+  private listing(st: string, action: string, rows: FakeMapping[]) {
+    const xml = rows
+      .map(
+        (m) =>
+          `<p:PortMappingEntry><p:NewRemoteHost></p:NewRemoteHost><p:NewExternalPort>${m.externalPort}</p:NewExternalPort><p:NewProtocol>${m.protocol.toUpperCase()}</p:NewProtocol><p:NewInternalPort>${m.internalPort}</p:NewInternalPort><p:NewInternalClient>${m.internalClient}</p:NewInternalClient><p:NewEnabled>1</p:NewEnabled><p:NewDescription>${m.description}</p:NewDescription><p:NewLeaseTime>${m.leaseSeconds}</p:NewLeaseTime></p:PortMappingEntry>`,
+      )
+      .join('');
+    return this.ok(st, action, {
+      NewPortListing: `<![CDATA[<p:PortMappingList xmlns:p="urn:schemas-upnp-org:gw:WANIPConnection">${xml}</p:PortMappingList>]]>`,
+    });
+  }
+
+  /** Row `i` of the endless table. */
+  private endlessRow(i: number): FakeMapping {
+    return {
+      protocol: 'udp',
+      externalPort: 10000 + (i % 50000),
+      internalClient: '192.168.1.20',
+      internalPort: 10000 + (i % 50000),
+      description: `endless ${i}`,
+      leaseSeconds: 3600,
+    };
+  }
+
+  private endlessTable(st: string, action: string, arg: (n: string) => string) {
+    if (action === 'GetGenericPortMappingEntry')
+      return this.ok(st, action, this.entryValues(this.endlessRow(Number(arg('NewPortMappingIndex')))));
+    if ((this.opts.igdVersion ?? 2) < 2) return this.fault(401, 'Invalid Action');
+    const rows = Array.from({ length: Number(arg('NewNumberOfPorts')) || 1024 }, (_, i) =>
+      this.endlessRow(i),
+    );
+    return this.listing(st, action, rows);
   }
 
   private soap(st: string, action: string, arg: (n: string) => string, requester: string) {
@@ -179,17 +226,11 @@ export class FakeRouter {
       case 'GetListOfPortMappings': {
         if ((this.opts.igdVersion ?? 2) < 2) return this.fault(401, 'Invalid Action');
         const proto = arg('NewProtocol').toLowerCase();
-        // Like miniupnpd: a CDATA listing with descriptions written raw (a bare "&" stays).
-        const rows = this.mappings
-          .filter((m) => m.protocol === proto)
-          .map(
-            (m) =>
-              `<p:PortMappingEntry><p:NewRemoteHost></p:NewRemoteHost><p:NewExternalPort>${m.externalPort}</p:NewExternalPort><p:NewProtocol>${m.protocol.toUpperCase()}</p:NewProtocol><p:NewInternalPort>${m.internalPort}</p:NewInternalPort><p:NewInternalClient>${m.internalClient}</p:NewInternalClient><p:NewEnabled>1</p:NewEnabled><p:NewDescription>${m.description}</p:NewDescription><p:NewLeaseTime>${m.leaseSeconds}</p:NewLeaseTime></p:PortMappingEntry>`,
-          )
-          .join('');
-        return this.ok(st, action, {
-          NewPortListing: `<![CDATA[<p:PortMappingList xmlns:p="urn:schemas-upnp-org:gw:WANIPConnection">${rows}</p:PortMappingList>]]>`,
-        });
+        return this.listing(
+          st,
+          action,
+          this.mappings.filter((m) => m.protocol === proto),
+        );
       }
       case 'DeletePortMapping': {
         const i = find();

@@ -204,6 +204,11 @@ export function RouterStep({ simulated, demo }: { simulated: RouterTarget | null
               {w}
             </div>
           ))}
+          {report.upnp.mappingsPartial && (
+            <div className="notice warning" data-testid="router-table-partial">
+              Partial table — more mappings may exist: {report.upnp.mappingsPartialReason}.
+            </div>
+          )}
           <MappingTable
             mappings={allMappings(report)}
             loadedAt={loadedAt}

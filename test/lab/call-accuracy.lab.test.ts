@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 import type { CallResult } from '../../shared/contracts/call.ts';
 import { describeLab } from './describe-lab.ts';
 import { SIPP_DIR, withLab } from './lab.ts';
+import { readPcapRtp, wireJitterMs } from './pcap-rtp.ts';
 import type { Lab } from './lab.ts';
 
 async function call(lab: Lab, port: number, durationSec: number): Promise<CallResult> {
@@ -43,38 +44,6 @@ function expectedRoundTripJitterMs(delayMs: number, jitterMs: number, packets: n
     sum += j;
   }
   return sum / runs;
-}
-
-/**
- * The jitter the path really produced (the relay's timers add some of their own on a loaded
- * machine): RFC 3550 A.8 over the echoed RTP as captured on the client's wire (pcap timestamps,
- * Ethernet/IPv4/UDP/RTP parsed here), in arrival order.
- */
-function wireJitterMs(pcapPath: string): { jitterMs: number; packets: number } {
-  const b = readFileSync(pcapPath);
-  const le = b.readUInt32LE(0) === 0xa1b2c3d4 || b.readUInt32LE(0) === 0xa1b23c4d;
-  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  const nano = u32(0) === 0xa1b23c4d;
-  if (u32(20) !== 1) throw new Error(`pcap link type ${u32(20)}: expected Ethernet`);
-  let off = 24;
-  let j = 0;
-  let last: number | null = null;
-  let packets = 0;
-  while (off + 16 <= b.length) {
-    const t = u32(off) * 1000 + u32(off + 4) / (nano ? 1e6 : 1e3);
-    const caplen = u32(off + 8);
-    const p = off + 16;
-    off = p + caplen;
-    const ip = p + 14;
-    if (b.readUInt16BE(p + 12) !== 0x0800 || b[ip + 9] !== 17) continue;
-    const rtp = ip + (b[ip]! & 0x0f) * 4 + 8;
-    if (rtp + 12 > off || b[rtp]! >> 6 !== 2) continue;
-    const transit = t - b.readUInt32BE(rtp + 4) / 8;
-    if (last !== null) j += (Math.abs(transit - last) - j) / 16;
-    last = transit;
-    packets++;
-  }
-  return { jitterMs: j, packets };
 }
 
 describeLab('lab echo call accuracy', () => {
@@ -118,7 +87,9 @@ describeLab('lab echo call accuracy', () => {
       });
       const cap = await lab.capture('client', `udp src port ${relay.port}`, { iface: 'eth0' });
       const r = await call(lab, 5064, 20);
-      const wire = wireJitterMs((await cap.stop()).pcapPath);
+      // The jitter the path really produced (the relay's timers add some of their own on a loaded
+      // machine): RFC 3550 A.8 over the echoed RTP as captured on the client's wire, in arrival order.
+      const wire = wireJitterMs(readPcapRtp((await cap.stop()).pcapPath));
       expect(r.answered).toBe(true);
       const s = r.rtp!;
       const rttTruth = 2 * delayMs;

@@ -166,7 +166,13 @@ describe('call service (in-memory network)', () => {
     expect(result.rtp!.received).toBe(result.rtp!.sent);
     expect(result.rtp!.lossPercent).toBe(0);
     expect(result.rtp!.lossBasis).toBe('round-trip-split');
-    expect(result.rtp!.rttSource).toBe('rtcp');
+    // The fake echo reflects our packets at once: they are the most direct RTT source (≈ 0 ms).
+    // Its RTCP claims ≈ 50 ms (held 150 ms, DLSR 100 ms): computed right, and reported as a
+    // disagreement instead of being believed.
+    expect(result.rtp!.rttSource).toBe('echoed-packets');
+    expect(result.rtp!.rttMs).toBeLessThan(20);
+    expect(result.rtp!.rttAgreement).toBe('disagree');
+    expect(result.rtp!.rttDisagreement).toMatch(/RTCP says \d+ ms but our echoed packets took/);
     expect(result.rtp!.rtcpRttMs).toBeGreaterThan(35);
     expect(result.rtp!.rtcpRttMs).toBeLessThan(90);
     expect(result.rtp!.audioLatencyMs).not.toBeNull();

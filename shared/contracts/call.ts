@@ -26,11 +26,26 @@ export type SipTransportName = z.infer<typeof SipTransportSchema>;
 
 export const AdvertiseModeSchema = z.enum(['local', 'stun']);
 
-/** Echo services offered as presets in the UI (FreeSWITCH's public conference server). */
+/**
+ * Echo services offered as presets in the UI (FreeSWITCH's public conference server). A delayed
+ * echo (9195: FreeSWITCH's `delay_echo 5000`) holds the audio `echoDelayMs` before sending it
+ * back: a call to it uses that as its expected echo delay.
+ */
 export const ECHO_PRESETS = [
-  { id: 'fs-echo', label: 'FreeSWITCH echo (9196)', uri: 'sip:9196@conference.freeswitch.org' },
-  { id: 'fs-delay-echo', label: 'FreeSWITCH delayed echo (9195)', uri: 'sip:9195@conference.freeswitch.org' },
+  { id: 'fs-echo', label: 'FreeSWITCH echo (9196)', uri: 'sip:9196@conference.freeswitch.org', echoDelayMs: 0 },
+  {
+    id: 'fs-delay-echo',
+    label: 'FreeSWITCH delayed echo (9195)',
+    uri: 'sip:9195@conference.freeswitch.org',
+    echoDelayMs: 5000,
+  },
 ] as const;
+
+/** The expected echo delay of a preset target, else 0. */
+export function presetEchoDelayMs(target: string): number {
+  const t = target.toLowerCase().replace(/^sips?:/, '');
+  return ECHO_PRESETS.find((p) => p.uri.replace(/^sip:/, '') === t)?.echoDelayMs ?? 0;
+}
 
 const hostPort = HostPortSchema;
 
@@ -86,10 +101,15 @@ export const CallEchoInputSchema = z
     audio: z.enum(['test-signal', 'external']).default('test-signal'),
     /** Stream echoed audio payloads as `audio` events (for playback in the UI). */
     echoAudio: z.boolean().default(false),
-    /** How long to wait for an answer once the INVITE is out. */
+    /** How long to wait for an answer once the far end rings (a provisional response came). */
     answerTimeoutSec: z.number().min(1).max(120).default(30),
     /** Send RTP/RTCP through this TURN relay (the SDP then advertises the relayed addresses). */
     relay: RelayConfigSchema.optional(),
+    /**
+     * The deliberate delay of a delayed echo (e.g. 5000 for FreeSWITCH 9195), ms. One-way audio is
+     * then only declared after this delay plus a margin. Default: the preset's, else 0.
+     */
+    expectedEchoDelayMs: z.number().min(0).max(30_000).optional(),
   })
   .strict();
 export type CallEchoInput = z.input<typeof CallEchoInputSchema>;
@@ -135,6 +155,8 @@ export const EModelSummarySchema = z.object({
   inputs: z.object({
     /** Mouth-to-ear delay estimate, ms: RTT/2 + packetization (20) + jitter buffer (2 × jitter). */
     Ta: z.number(),
+    /** The network RTT it used (never the echo's deliberate delay); null: unknown, counted as 0. */
+    rttMs: z.number().nullable(),
     T: z.number(),
     Tr: z.number(),
     Ppl: z.number(),
@@ -173,13 +195,32 @@ export const RtpStatsSchema = z.object({
   reordered: z.number().int(),
   /** RFC 3550 interarrival jitter of the returned stream (both legs for a reflecting echo). */
   jitterMs: z.number().nullable(),
-  /** Network round-trip time, from `rttSource`. */
+  /**
+   * Network round-trip time, from `rttSource` (electron/engine/rtp/rtt-estimate.ts): the most direct
+   * source that is physically consistent with the others. Null when no source can tell the network
+   * apart (e.g. a delayed echo that sends no RTCP and does not reflect our packets).
+   */
   rttMs: z.number().nullable(),
   rttSource: z.enum(['rtcp', 'echoed-packets', 'audio-markers']).nullable(),
+  /**
+   * Whether the RTT sources (RTCP, echoed packets, audio markers) tell the same story: `agree`,
+   * `disagree` (one was discarded, see rttDisagreement), `single-source` or `none`.
+   */
+  rttAgreement: z.enum(['agree', 'disagree', 'single-source', 'none']),
+  /** What disagreed or could not be measured, and what was done about it. */
+  rttDisagreement: z.string().nullable(),
   rtcpRttMs: z.number().nullable(),
   echoRttMs: z.number().nullable(),
   /** Round-trip audio latency measured with the test signal's markers (what you would hear). */
   audioLatencyMs: z.number().nullable(),
+  /**
+   * The time the echo service itself held the audio: audio latency minus the network RTT (its jitter
+   * buffer; about 5000 for a 5 s delayed echo). When the network RTT is unknown it is the whole
+   * audio latency.
+   */
+  echoDelayMs: z.number().nullable(),
+  /** The deliberate delay the echo service was expected to add (a delayed-echo preset), ms. */
+  expectedEchoDelayMs: z.number(),
   mos: z.number().nullable(),
   emodel: EModelSummarySchema.nullable(),
   rtcpSent: z.number().int(),
@@ -208,11 +249,33 @@ export const FindingSchema = z.object({
     'stun-failed',
     'websocket-blocked',
     'websocket-closed',
+    'sip-unreachable', // ICMP port / host unreachable for our SIP
+    'no-answer', // it rang, nobody answered; we cancelled
+    'bye-failed', // our BYE got no (or a failure) response
+    'rtp-other-address', // RTP from another address of the far end's host (multi-homed), not a NAT
+    'rtt-sources-disagree',
+    'echo-delay', // the echo service delays the audio on purpose
+    'test-shorter-than-echo-delay',
+    'media-moved', // a re-INVITE / UPDATE moved the media
+    'on-hold',
   ]),
   severity: z.enum(['info', 'warning', 'error']),
   message: z.string(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
+
+export const MediaChangeSchema = z.object({
+  /** Seconds since media started. */
+  atSec: z.number(),
+  /** What carried the new offer or answer: a re-INVITE, an UPDATE, or the ACK (offerless re-INVITE). */
+  by: z.enum(['re-invite', 'update', 'ack']),
+  /** Where our RTP goes from then on. */
+  remoteRtp: z.string(),
+  /** Our direction from then on (recvonly / inactive: held, we do not send). */
+  direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']),
+  codec: z.enum(['pcmu', 'pcma']),
+});
+export type MediaChange = z.infer<typeof MediaChangeSchema>;
 
 export const CallResultSchema = z.object({
   target: z.string(),
@@ -233,6 +296,7 @@ export const CallResultSchema = z.object({
     'register-failed',
     'auth-failed',
     'transport-error',
+    'unreachable', // ICMP port or host unreachable
     'error',
   ]),
   registration: z

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'malformed-response', // a peer answered with bytes we could not parse
   'server-incapable', // e.g. a STUN server that cannot run RFC 5780 behaviour tests
   'auth-failed',
+  'tls-certificate', // the TLS peer's certificate is not trusted or does not name the server
+  'tls-handshake', // the TLS handshake did not complete (timeout, not TLS on the port)
   'refused', // a router/server answered but refused the request
   'not-supported', // this platform or device cannot do it
   'not-implemented', // this step is not built yet — said plainly, never faked

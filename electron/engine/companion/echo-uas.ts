@@ -77,6 +77,8 @@ interface Call {
   highestSeq: number;
   theirSsrc: number | null;
   lastSr: number;
+  /** When their last SR arrived (clock ms), for the DLSR of our report (RFC 3550 §6.4.1). */
+  lastSrAt: number;
   cseq: number;
   ended: boolean;
 }
@@ -228,6 +230,7 @@ export class EchoUas {
       highestSeq: 0,
       theirSsrc: null,
       lastSr: 0,
+      lastSrAt: 0,
       cseq: 1,
       ended: false,
     };
@@ -258,7 +261,11 @@ export class EchoUas {
       const pkts = decodeRtcp(data);
       if (!pkts) return;
       call.rtcpPeer = from;
-      for (const p of pkts) if (p.type === 'sr') call.lastSr = ntpMiddle32(p.sender.ntpSec, p.sender.ntpFrac);
+      for (const p of pkts) {
+        if (p.type !== 'sr') continue;
+        call.lastSr = ntpMiddle32(p.sender.ntpSec, p.sender.ntpFrac);
+        call.lastSrAt = this.o.clock.now();
+      }
     });
     await ctx.reply(ok);
     log.log('info', 'echo.call', {
@@ -319,7 +326,12 @@ export class EchoUas {
                 highestSeq: call.highestSeq,
                 jitter: 0,
                 lsr: call.lastSr,
-                dlsr: 0,
+                // How long we held their SR: without it their RTT would include up to our 5 s
+                // report interval (issue #12: a clean loopback call read RTT ≈ 2 s).
+                dlsr:
+                  call.lastSr === 0
+                    ? 0
+                    : Math.round(((this.o.clock.now() - call.lastSrAt) / 1000) * 65536) >>> 0,
               },
             ],
       cname: `natscope-echo@${call.local.address}`,

@@ -10,6 +10,15 @@ export interface UdpSocket {
   /** Subscribes to datagrams; returns an unsubscribe function. */
   onMessage(listener: (data: Uint8Array, from: Endpoint) => void): () => void;
   close(): Promise<void>;
+  /**
+   * connect(2) to one peer, for good: only its datagrams are received, and ICMP errors about it
+   * (port / host / network unreachable) come to `onError` — operating systems report them for
+   * connected UDP sockets only. There is deliberately no disconnect: on Linux, dissolving the
+   * association of a socket bound to port 0 also drops its port. Optional (test doubles).
+   */
+  connect?(peer: Endpoint): Promise<void>;
+  /** Asynchronous socket errors (ECONNREFUSED, EHOSTUNREACH… on a connected socket). */
+  onError?(listener: (err: Error & { code?: string }) => void): () => void;
 }
 
 export interface TcpConnection {

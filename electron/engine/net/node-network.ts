@@ -30,10 +30,13 @@ async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
     );
   });
   if (options.multicast) socket.setBroadcast(true);
-  // Errors such as ICMP port unreachable must not crash the process; send() reports its own.
-  socket.on('error', () => {});
+  // Errors such as ICMP port unreachable must not crash the process; send() reports its own, and
+  // on a connected socket they arrive here (recvmsg ECONNREFUSED / EHOSTUNREACH).
+  const errorListeners = new Set<(err: Error & { code?: string }) => void>();
+  socket.on('error', (err) => errorListeners.forEach((l) => l(err)));
   const addr = socket.address();
   const listeners = new Set<(data: Uint8Array, from: Endpoint) => void>();
+  let peer: Endpoint | null = null;
   socket.on('message', (msg, rinfo) => {
     const from = { address: rinfo.address, port: rinfo.port };
     for (const l of listeners) l(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), from);
@@ -44,8 +47,25 @@ async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
     send: (data, to) =>
       new Promise((resolve, reject) => {
         if (closed) return reject(new Error('socket closed'));
-        socket.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+        const done = (err: Error | null) => (err ? reject(err) : resolve());
+        if (!peer) return socket.send(data, to.port, to.address, done);
+        if (peer.port === to.port && peer.address === to.address) return socket.send(data, done);
+        reject(new Error(`socket is connected to ${peer.address}:${peer.port}`));
       }),
+    connect: (to) =>
+      new Promise((resolve, reject) => {
+        if (closed) return reject(new Error('socket closed'));
+        if (peer) return reject(new Error('socket is already connected'));
+        socket.connect(to.port, to.address, (err?: Error) => {
+          if (err) return reject(err);
+          peer = to;
+          resolve();
+        });
+      }),
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => errorListeners.delete(listener);
+    },
     onMessage(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -55,6 +75,7 @@ async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
         if (closed) return resolve();
         closed = true;
         listeners.clear();
+        errorListeners.clear();
         socket.close(() => resolve());
       }),
   };

@@ -19,6 +19,8 @@ export function burstRatio(received: number, lost: number, lossEvents: number): 
 
 export function emodelFor(s: RtpSessionStats, codec: G711Law): EModelSummary | null {
   if (s.received === 0) return null;
+  // Network figures only: the cross-checked network RTT (never an echo service's deliberate delay,
+  // never an RTCP figure that disagrees with the packets), 0 when unknown.
   const rtt = s.rttMs ?? 0;
   const jitter = s.jitterMs ?? 0;
   // Mouth-to-ear estimate: half the RTT + one frame of packetization + a jitter buffer of 2×jitter.
@@ -37,6 +39,7 @@ export function emodelFor(s: RtpSessionStats, codec: G711Law): EModelSummary | n
     mos: round(r.MOS, 2),
     inputs: {
       Ta: round(inputs.Ta!, 1),
+      rttMs: s.rttMs === null ? null : round(s.rttMs, 1),
       T: round(inputs.T!, 1),
       Tr: round(inputs.Tr!, 1),
       Ppl: round(inputs.Ppl!, 2),
@@ -69,9 +72,13 @@ export function toRtpStats(s: RtpSessionStats, codec: G711Law): RtpStats {
     jitterMs: s.jitterMs === null ? null : round(s.jitterMs, 2),
     rttMs: s.rttMs === null ? null : round(s.rttMs, 1),
     rttSource: s.rttSource,
+    rttAgreement: s.rttAgreement,
+    rttDisagreement: s.rttNote,
     rtcpRttMs: s.rtcpRttMs === null ? null : round(s.rtcpRttMs, 1),
     echoRttMs: s.echoRttMs === null ? null : round(s.echoRttMs, 1),
     audioLatencyMs: s.audioLatencyMs === null ? null : round(s.audioLatencyMs, 1),
+    echoDelayMs: s.echoDelayMs === null ? null : round(s.echoDelayMs, 1),
+    expectedEchoDelayMs: s.expectedEchoDelayMs,
     mos: em?.mos ?? null,
     emodel: em,
     rtcpSent: s.rtcpSent,

@@ -3,9 +3,12 @@
  * injected clock, receives the echo, keeps receiver statistics (receiver-stats.ts), exchanges
  * RTCP SR/RR (§6.4) every RTCP_INTERVAL_MS and derives:
  *  - RTT from the far end's report blocks: A − LSR − DLSR (§6.4.1);
- *  - RTT of echoed packets: when the echo returns our own packets (same SSRC), arrival − send time;
+ *  - RTT of echoed packets: when the echo returns our own packets (same sequence number and
+ *    timestamp, whatever SSRC it puts on them), arrival − send time;
  *  - audio round-trip latency from the test signal's markers (marker-detector.ts);
  *  - the source address RTP really arrives from, compared with what the SDP said (symmetric RTP).
+ * The RTT to believe is chosen by rtt-estimate.ts. A mid-call offer/answer can move the media
+ * (`retarget`, new receiver leg: receive-legs.ts) or hold it (`setSending(false)`, RFC 3264 §8.4).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
@@ -14,9 +17,11 @@ import type { UdpSocket } from '../net/network.ts';
 import type { AudioSource } from './audio-source.ts';
 import { decodeG711, type G711Law } from './g711.ts';
 import { MarkerDetector } from './marker-detector.ts';
-import { ReceiverStats } from './receiver-stats.ts';
-import { decodeRtcp, encodeRtcpCompound, ntpFromUnixMs, ntpMiddle32, type ReportBlock } from './rtcp.ts';
+import { ReceiveLegs } from './receive-legs.ts';
+import { encodeRtcpCompound, ntpFromUnixMs } from './rtcp.ts';
+import { RtcpExchange } from './rtcp-exchange.ts';
 import { decodeRtp, encodeRtp } from './rtp-packet.ts';
+import { estimateRtt, median, type RttAgreement, type RttSource } from './rtt-estimate.ts';
 import { FRAME_MS, FRAME_SAMPLES } from './test-signal.ts';
 
 /**
@@ -39,6 +44,8 @@ export interface RtpSessionOptions {
   source: AudioSource;
   ssrc?: number;
   cname?: string;
+  /** A deliberate delay the echo service adds (delayed echo), for the RTT cross-check. */
+  expectedEchoDelayMs?: number;
   /** The first RTP packet arrived (media is flowing back). */
   onFirstRtp?: (afterMs: number) => void;
   /** Every received audio payload (for playback in the UI). */
@@ -72,11 +79,20 @@ export interface RtpSessionStats {
   lossBursts: number;
   lost: number;
   jitterMs: number | null;
+  /** Network RTT (rtt-estimate.ts); null when no source can separate it from the echo's delay. */
   rttMs: number | null;
-  rttSource: 'rtcp' | 'echoed-packets' | 'audio-markers' | null;
+  rttSource: RttSource | null;
+  rttAgreement: RttAgreement;
+  rttNote: string | null;
   rtcpRttMs: number | null;
   echoRttMs: number | null;
   audioLatencyMs: number | null;
+  /** Audio latency minus network RTT: how long the echo service held the audio. */
+  echoDelayMs: number | null;
+  expectedEchoDelayMs: number;
+  /** Time spent sending, and held (told not to send), ms. */
+  sendingMs: number;
+  heldMs: number;
   markersMatched: number;
   remoteReportedLossPercent: number | null;
   remoteReportedJitterMs: number | null;
@@ -85,7 +101,9 @@ export interface RtpSessionStats {
   /** RTCP arrived that was our own (an echo service reflecting RTCP too). */
   rtcpEchoed: number;
   firstRtpAfterMs: number | null;
+  /** Where RTP goes now (the latest SDP), and every address an SDP named during the call. */
   expectedRemote: string;
+  expectedRemotes: string[];
   sources: SourceCount[];
   sourceMismatch: boolean;
   nonRtpPackets: number;
@@ -96,11 +114,22 @@ export class RtpSession {
   private readonly o: RtpSessionOptions;
   private readonly clock: Clock;
   private readonly wallNow: () => number;
-  private readonly stats = new ReceiverStats(8000);
+  private readonly stats = new ReceiveLegs(8000);
   private readonly markers = new MarkerDetector();
   private readonly sendTimes = new Float64Array(65536).fill(-1);
+  /** RTP timestamp of the packet last sent with each sequence number (echo matching). */
+  private readonly sendTs = new Float64Array(65536).fill(-1);
+  private remoteRtp: Endpoint;
+  private remoteRtcp: Endpoint;
+  private law: G711Law;
+  private payloadType: number;
+  private readonly expectedRemotes = new Set<string>();
+  private sending = true;
+  private heldSince: number | null = null;
+  private heldMs = 0;
   private readonly sources = new Map<string, number>();
   private startedAt = 0;
+  private started = false;
   private frame = 0;
   private seq: number;
   private readonly tsBase: number;
@@ -111,15 +140,8 @@ export class RtpSession {
   private stopped = false;
   private readonly unsub: (() => void)[] = [];
   private echoRtts: number[] = [];
-  private rtcpRtts: number[] = [];
-  private lastSrMiddle: number | null = null;
-  private lastSrArrival = 0;
-  private remoteSsrc: number | null = null;
-  private remoteLoss: number | null = null;
-  private remoteJitterTs: number | null = null;
+  private readonly rtcpx: RtcpExchange;
   private rtcpSent = 0;
-  private rtcpReceived = 0;
-  private rtcpEchoed = 0;
   private firstRtpAt: number | null = null;
   private nonRtp = 0;
   private ownPackets = 0;
@@ -133,12 +155,52 @@ export class RtpSession {
     this.ssrc = o.ssrc ?? randomU32();
     this.seq = randomU32() & 0x7fff; // RFC 3550 §5.1: random initial values
     this.tsBase = randomU32();
+    this.remoteRtp = o.remoteRtp;
+    this.remoteRtcp = o.remoteRtcp;
+    this.law = o.law;
+    this.payloadType = o.payloadType;
+    this.expectedRemotes.add(formatEndpoint(o.remoteRtp));
+    this.rtcpx = new RtcpExchange({ clock: this.clock, wallNow: this.wallNow, ownSsrc: this.ssrc });
+  }
+
+  /**
+   * A new answer moved the media (RFC 3264 §8.3.1): send there from now on, with its format. The
+   * far end is a new RTP source: its stream starts a new receiver leg and its RTCP a new LSR.
+   */
+  retarget(o: { remoteRtp: Endpoint; remoteRtcp: Endpoint; payloadType: number; law: G711Law }): void {
+    const moved =
+      formatEndpoint(o.remoteRtp) !== formatEndpoint(this.remoteRtp) || o.payloadType !== this.payloadType;
+    this.remoteRtp = o.remoteRtp;
+    this.remoteRtcp = o.remoteRtcp;
+    this.payloadType = o.payloadType;
+    this.law = o.law;
+    this.expectedRemotes.add(formatEndpoint(o.remoteRtp));
+    if (!moved) return;
+    this.stats.newLeg();
+    this.rtcpx.newRemote();
+  }
+
+  /** Hold (RFC 3264 §8.4): with `false` no RTP goes out (RTCP still does) until `true` again. */
+  setSending(on: boolean): void {
+    if (on === this.sending) return;
+    const now = this.clock.now();
+    this.sending = on;
+    if (!on) this.heldSince = now;
+    else if (this.heldSince !== null) {
+      this.heldMs += now - this.heldSince;
+      this.heldSince = null;
+    }
+  }
+
+  get isSending(): boolean {
+    return this.sending;
   }
 
   start(): void {
     this.startedAt = this.clock.now();
+    this.started = true;
     this.unsub.push(this.o.rtp.onMessage((d, from) => this.onRtp(d, from)));
-    this.unsub.push(this.o.rtcp.onMessage((d, from) => this.onRtcp(d, from)));
+    this.unsub.push(this.o.rtcp.onMessage((d) => void (this.rtcpx.receive(d, this.sent) || this.nonRtp++)));
     this.tick();
     this.rtcpTimer = this.clock.setTimeout(() => this.rtcpTick(), RTCP_INTERVAL_MS);
   }
@@ -149,29 +211,34 @@ export class RtpSession {
     const now = this.clock.now();
     const due = Math.floor((now - this.startedAt) / FRAME_MS) + 1;
     if (due - this.frame > MAX_CATCH_UP_FRAMES) this.frame = due - MAX_CATCH_UP_FRAMES; // skip after a stall
-    while (this.frame < due) this.sendFrame(now);
+    while (this.frame < due) {
+      if (this.sending) this.sendFrame(now);
+      else this.frame++; // held: time (and the RTP timestamp) moves on, nothing is sent
+    }
     const next = this.startedAt + this.frame * FRAME_MS;
     this.timer = this.clock.setTimeout(() => this.tick(), Math.max(0, next - this.clock.now()));
   }
 
   private sendFrame(now: number): void {
     const n = this.frame++;
-    const { payload, burstStart } = this.o.source.frame(n, this.o.law);
+    const { payload, burstStart } = this.o.source.frame(n, this.law);
     const seq = this.seq++ & 0xffff;
+    const timestamp = (this.tsBase + n * FRAME_SAMPLES) >>> 0;
     const packet = encodeRtp({
-      payloadType: this.o.payloadType,
-      marker: n === 0,
+      payloadType: this.payloadType,
+      marker: n === 0 || this.sent === 0,
       sequence: seq,
-      timestamp: (this.tsBase + n * FRAME_SAMPLES) >>> 0,
+      timestamp,
       ssrc: this.ssrc,
       payload,
     });
     this.sendTimes[seq] = now;
+    this.sendTs[seq] = timestamp;
     if (burstStart !== null) this.markers.noteSent(burstStart, now);
     this.sent++;
     this.sentOctets += payload.length;
     this.sentAt.push(now);
-    void this.o.rtp.send(packet, this.o.remoteRtp).catch(() => {});
+    void this.o.rtp.send(packet, this.remoteRtp).catch(() => {});
   }
 
   private onRtp(data: Uint8Array, from: Endpoint): void {
@@ -179,9 +246,7 @@ export class RtpSession {
     const p = decodeRtp(data);
     if (!p) {
       // RFC 5761 rtcp-mux or stray traffic on the RTP port.
-      const rtcp = decodeRtcp(data);
-      if (rtcp) this.onRtcp(data, from);
-      else this.nonRtp++;
+      if (!this.rtcpx.receive(data, this.sent)) this.nonRtp++;
       return;
     }
     const key = formatEndpoint(from);
@@ -192,56 +257,22 @@ export class RtpSession {
     }
     const r = this.stats.add(p.sequence, p.timestamp, now);
     if (r === 'duplicate') return;
-    if (p.ssrc === this.ssrc) this.ownPackets++;
-    else this.foreignPackets++;
-    if (p.ssrc === this.ssrc) {
+    // Our own packet reflected: our SSRC, or our sequence number with our timestamp (an echo that
+    // rewrites the SSRC, as RFC 3550 §8.2 suggests, but keeps the rest).
+    const own = p.ssrc === this.ssrc || this.sendTs[p.sequence] === p.timestamp;
+    if (own) {
+      this.ownPackets++;
       const sentAt = this.sendTimes[p.sequence]!;
       if (sentAt >= 0 && now - sentAt < 10_000) {
         this.echoRtts.push(now - sentAt);
         if (this.echoRtts.length > 3000) this.echoRtts.splice(0, 1000);
       }
-    } else if (this.remoteSsrc === null) this.remoteSsrc = p.ssrc;
+    } else this.foreignPackets++;
+    if (p.ssrc !== this.ssrc) this.rtcpx.remoteSsrc ??= p.ssrc;
     if (p.payloadType === 0 || p.payloadType === 8) {
       if (p.payload.length > 0)
         this.markers.addFrame(decodeG711(p.payload, p.payloadType === 0 ? 'pcmu' : 'pcma'), now);
       this.o.onAudio?.(p.payload, p.payloadType, p.sequence);
-    }
-  }
-
-  private onRtcp(data: Uint8Array, _from: Endpoint): void {
-    const packets = decodeRtcp(data);
-    if (!packets) {
-      this.nonRtp++;
-      return;
-    }
-    const nowWall = this.wallNow();
-    const ntp = ntpFromUnixMs(nowWall);
-    const arrivalMiddle = ntpMiddle32(ntp.sec, ntp.frac);
-    for (const pkt of packets) {
-      if ((pkt.type === 'sr' || pkt.type === 'rr') && pkt.ssrc === this.ssrc) {
-        this.rtcpEchoed++;
-        return; // our own report reflected by the echo service: carries nothing about the path
-      }
-    }
-    this.rtcpReceived++;
-    for (const pkt of packets) {
-      if (pkt.type !== 'sr' && pkt.type !== 'rr') continue;
-      if (pkt.type === 'sr') {
-        this.lastSrMiddle = ntpMiddle32(pkt.sender.ntpSec, pkt.sender.ntpFrac);
-        this.lastSrArrival = this.clock.now();
-        this.remoteSsrc ??= pkt.ssrc;
-      }
-      for (const b of pkt.reports) {
-        if (b.ssrc !== this.ssrc) continue;
-        this.remoteLoss =
-          this.sent > 0 ? (100 * Math.max(0, b.cumulativeLost)) / Math.max(1, this.sent) : null;
-        this.remoteJitterTs = b.jitter;
-        if (b.lsr !== 0) {
-          // §6.4.1: RTT = A − LSR − DLSR, all in 1/65536 s (mod 2^32).
-          const rtt = ((arrivalMiddle - b.lsr - b.dlsr) >>> 0) / 65.536;
-          if (rtt >= 0 && rtt < 10_000) this.rtcpRtts.push(rtt);
-        }
-      }
     }
   }
 
@@ -254,24 +285,7 @@ export class RtpSession {
   private async sendRtcp(bye: boolean): Promise<void> {
     const wall = this.wallNow();
     const ntp = ntpFromUnixMs(wall);
-    const reports: ReportBlock[] = [];
-    // Report on the far end's own stream only (reporting on our echoed SSRC would be nonsense).
-    if (this.stats.hasData && this.remoteSsrc !== null) {
-      const s = this.stats.snapshot();
-      const { fraction, cumulative } = this.stats.takeFractionLost();
-      reports.push({
-        ssrc: this.remoteSsrc,
-        fractionLost: fraction,
-        cumulativeLost: cumulative,
-        highestSeq: s.extendedHighestSeq,
-        jitter: s.jitterTs,
-        lsr: this.lastSrMiddle ?? 0,
-        dlsr:
-          this.lastSrMiddle === null
-            ? 0
-            : Math.round(((this.clock.now() - this.lastSrArrival) / 1000) * 65536) >>> 0,
-      });
-    }
+    const block = this.rtcpx.reportBlock(this.stats.current);
     const elapsedTs = Math.round(((this.clock.now() - this.startedAt) / 1000) * 8000);
     const packet = encodeRtcpCompound({
       ssrc: this.ssrc,
@@ -282,12 +296,12 @@ export class RtpSession {
         packetCount: this.sent,
         octetCount: this.sentOctets,
       },
-      reports,
+      reports: block ? [block] : [],
       cname: this.o.cname ?? `natscope@${this.o.rtp.local.address}`,
       bye,
     });
     this.rtcpSent++;
-    await this.o.rtcp.send(packet, this.o.remoteRtcp).catch(() => {});
+    await this.o.rtcp.send(packet, this.remoteRtcp).catch(() => {});
   }
 
   /** Stops sending, sends RTCP BYE (§6.6) and unsubscribes; sockets are closed by the owner. */
@@ -318,22 +332,21 @@ export class RtpSession {
     }
     let settled = lo;
     if (this.stopped && now - (this.sentAt.at(-1) ?? 0) >= settleMs) settled = this.sent;
-    const rtcpRtt = median(this.rtcpRtts);
     const echoRtt = median(this.echoRtts);
     const audio = this.markers.medianLatencyMs();
-    const rttMs = rtcpRtt ?? echoRtt ?? audio;
-    const rttSource =
-      rtcpRtt !== null
-        ? 'rtcp'
-        : echoRtt !== null
-          ? 'echoed-packets'
-          : audio !== null
-            ? 'audio-markers'
-            : null;
-    const expectedRemote = formatEndpoint(this.o.remoteRtp);
+    const expectedEchoDelayMs = this.o.expectedEchoDelayMs ?? 0;
+    const rtt = estimateRtt({
+      rtcp: this.rtcpx.rttSamples,
+      echoedPacketsMs: echoRtt,
+      audioMarkersMs: audio,
+      expectedEchoDelayMs,
+    });
+    const expectedRemote = formatEndpoint(this.remoteRtp);
     const sources = [...this.sources].map(([endpoint, packets]) => ({ endpoint, packets }));
+    const elapsedMs = this.started ? now - this.startedAt : 0;
+    const heldMs = this.heldMs + (this.heldSince !== null ? now - this.heldSince : 0);
     return {
-      elapsedMs: this.startedAt ? now - this.startedAt : 0,
+      elapsedMs,
       sent: this.sent,
       sentSettled: settled,
       received: r.received,
@@ -351,30 +364,31 @@ export class RtpSession {
       lossBursts: r.lossBursts,
       lost: r.lost,
       jitterMs: r.received > 1 ? r.jitterMs : null,
-      rttMs,
-      rttSource,
-      rtcpRttMs: rtcpRtt,
+      rttMs: rtt.rttMs,
+      rttSource: rtt.source,
+      rttAgreement: rtt.agreement,
+      rttNote: rtt.note,
+      rtcpRttMs: rtt.rtcpMs,
       echoRttMs: echoRtt,
       audioLatencyMs: audio,
+      echoDelayMs: rtt.echoDelayMs,
+      expectedEchoDelayMs,
+      sendingMs: elapsedMs - heldMs,
+      heldMs,
       markersMatched: this.markers.count,
-      remoteReportedLossPercent: this.remoteLoss,
-      remoteReportedJitterMs: this.remoteJitterTs === null ? null : this.remoteJitterTs / 8,
+      remoteReportedLossPercent: this.rtcpx.remoteLossPercent,
+      remoteReportedJitterMs: this.rtcpx.remoteJitterTs === null ? null : this.rtcpx.remoteJitterTs / 8,
       rtcpSent: this.rtcpSent,
-      rtcpReceived: this.rtcpReceived,
-      rtcpEchoed: this.rtcpEchoed,
+      rtcpReceived: this.rtcpx.received,
+      rtcpEchoed: this.rtcpx.echoed,
       firstRtpAfterMs: this.firstRtpAt === null ? null : this.firstRtpAt - this.startedAt,
       expectedRemote,
+      expectedRemotes: [...this.expectedRemotes],
       sources,
-      sourceMismatch: sources.length > 0 && sources.some((s) => s.endpoint !== expectedRemote),
+      sourceMismatch: sources.length > 0 && sources.some((s) => !this.expectedRemotes.has(s.endpoint)),
       nonRtpPackets: this.nonRtp,
     };
   }
-}
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function randomU32(): number {

@@ -15,28 +15,40 @@ export interface SdpOffer {
   rtcpPort: number;
   ptime?: number;
   direction?: Direction;
+  /**
+   * Payload types to list, in order (default PCMU, PCMA, telephone-event): an answer lists only
+   * what the offer had (RFC 3264 §6.1). PT 0 / 8 are PCMU / PCMA; any other is telephone-event.
+   */
+  formats?: readonly number[];
+  /** Further m= lines of the offer, rejected (port 0) in the answer (RFC 3264 §6). */
+  rejectedMedia?: readonly string[];
 }
 
 export const TELEPHONE_EVENT_PT = 101;
 
 export function buildOffer(o: SdpOffer): string {
   const ipv = o.address.includes(':') ? 'IP6' : 'IP4';
+  const formats = o.formats ?? [0, 8, TELEPHONE_EVENT_PT];
   const lines = [
     'v=0',
     `o=NatScope ${o.sessionId} ${o.version} IN ${ipv} ${o.address}`,
     's=NatScope echo test',
     `c=IN ${ipv} ${o.address}`,
     't=0 0',
-    `m=audio ${o.rtpPort} RTP/AVP 0 8 ${TELEPHONE_EVENT_PT}`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:8 PCMA/8000',
-    `a=rtpmap:${TELEPHONE_EVENT_PT} telephone-event/8000`,
-    `a=fmtp:${TELEPHONE_EVENT_PT} 0-16`,
+    `m=audio ${o.rtpPort} RTP/AVP ${formats.join(' ')}`,
+  ];
+  for (const pt of formats) {
+    if (pt === 0) lines.push('a=rtpmap:0 PCMU/8000');
+    else if (pt === 8) lines.push('a=rtpmap:8 PCMA/8000');
+    else lines.push(`a=rtpmap:${pt} telephone-event/8000`, `a=fmtp:${pt} 0-16`);
+  }
+  lines.push(
     `a=ptime:${o.ptime ?? 20}`,
     // RFC 3605: stated explicitly so the far end need not assume RTP port + 1.
     `a=rtcp:${o.rtcpPort}`,
     `a=${o.direction ?? 'sendrecv'}`,
-  ];
+  );
+  for (const m of o.rejectedMedia ?? []) lines.push(m);
   return lines.join('\r\n') + '\r\n';
 }
 
@@ -55,6 +67,12 @@ export interface SdpAnswer {
   ptime: number | null;
   /** The m= line was rejected (port 0). */
   rejected: boolean;
+  /** Every payload type of the audio m= line, in order. */
+  formats: number[];
+  /** o= session id and version (RFC 4566 §5.2), to tell a changed description from a repeat. */
+  origin: { sessionId: string; version: string } | null;
+  /** The other m= lines, each as it would be rejected in an answer ("m=video 0 RTP/AVP 96"). */
+  otherMedia: string[];
 }
 
 export class SdpError extends Error {
@@ -83,15 +101,23 @@ export function parseAnswer(text: string): SdpAnswer {
   } | null = null;
   let inAudio = false;
   let sawMedia = false;
+  let origin: SdpAnswer['origin'] = null;
+  const otherMedia: string[] = [];
   for (const line of lines) {
     if (line.length < 2 || line[1] !== '=') throw new SdpError(`malformed SDP line "${line.slice(0, 40)}"`);
     const type = line[0];
     const value = line.slice(2);
+    if (type === 'o') {
+      const f = value.split(' ');
+      if (f.length >= 3) origin = { sessionId: f[1]!, version: f[2]! };
+      continue;
+    }
     if (type === 'm') {
       sawMedia = true;
       const m = /^(\w+) (\d+)(?:\/\d+)? ([\w/.-]+)((?: [\w.-]+)*)$/.exec(value);
       if (!m) throw new SdpError(`malformed m= line "${value.slice(0, 60)}"`);
       inAudio = m[1] === 'audio' && audio === null;
+      if (!inAudio) otherMedia.push(`m=${m[1]} 0 ${m[3]}${m[4] ?? ''}`);
       if (inAudio) {
         const port = Number(m[2]);
         if (port > 65535) throw new SdpError(`bad media port ${port}`);
@@ -164,5 +190,8 @@ export function parseAnswer(text: string): SdpAnswer {
     direction: audio.dir ?? sessionDir,
     ptime: audio.ptime,
     rejected: audio.port === 0,
+    formats: audio.pts,
+    origin,
+    otherMedia,
   };
 }

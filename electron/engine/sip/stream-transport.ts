@@ -33,6 +33,41 @@ export function tcpPipe(conn: TcpConnection): BytePipe {
   };
 }
 
+/**
+ * Why a TLS connection could not be set up: the peer's certificate (not trusted, wrong name,
+ * expired) or the handshake itself (timeout, the port does not speak TLS, reset).
+ */
+export class TlsSetupError extends Error {
+  readonly kind: 'certificate' | 'handshake';
+  constructor(kind: 'certificate' | 'handshake', message: string) {
+    super(message);
+    this.name = 'TlsSetupError';
+    this.kind = kind;
+  }
+}
+
+/** OpenSSL / Node verification error codes that mean "the certificate", not "the handshake". */
+const CERT_ERROR =
+  /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|ALTNAME|HOSTNAME|ISSUER|CHAIN|SIGNATURE_FAILURE/i;
+
+function describeTlsError(err: Error & { code?: string }, o: TlsOptions): TlsSetupError {
+  const code = err.code ?? '';
+  if (CERT_ERROR.test(code)) {
+    const what =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `its certificate does not name ${o.serverName} (${err.message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}); connect by a name the certificate carries`
+        : `its certificate is not trusted (${code}: ${err.message.split('.')[0]})`;
+    return new TlsSetupError(
+      'certificate',
+      `TLS with ${o.serverName} failed: ${what}. If the server uses a private or company CA, pass that CA's certificate with --ca FILE (PEM).`,
+    );
+  }
+  return new TlsSetupError(
+    'handshake',
+    `TLS handshake with ${o.serverName} failed: ${err.message}${code ? ` (${code})` : ''}`,
+  );
+}
+
 export interface TlsOptions {
   /** SNI and the name the certificate must match (RFC 5922 §7.2). */
   serverName: string;
@@ -66,7 +101,13 @@ export async function tlsPipe(conn: TcpConnection, o: TlsOptions): Promise<ByteP
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => fail(new Error(`TLS handshake with ${o.serverName} timed out after ${o.timeoutMs} ms`)),
+      () =>
+        fail(
+          new TlsSetupError(
+            'handshake',
+            `TLS handshake with ${o.serverName} timed out after ${o.timeoutMs} ms: the port accepts TCP but does not complete a TLS handshake`,
+          ),
+        ),
       o.timeoutMs,
     );
     const onAbort = () => fail(new Error('aborted'));
@@ -75,13 +116,25 @@ export async function tlsPipe(conn: TcpConnection, o: TlsOptions): Promise<ByteP
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
+      // The TCP connection under TLS is ours to close: left open, it kept the process alive until
+      // the server dropped it (issue #12: minutes after a certificate error).
+      void conn.close().catch(() => {});
       reject(err);
     }
-    socket.once('error', (err) => fail(new Error(`TLS with ${o.serverName} failed: ${err.message}`)));
+    socket.once('error', (err) => fail(describeTlsError(err, o)));
+    socket.once('close', () =>
+      fail(
+        new TlsSetupError(
+          'handshake',
+          `TLS handshake with ${o.serverName} failed: the server closed the connection (is this port TLS?)`,
+        ),
+      ),
+    );
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
       resolve();
     });
   });

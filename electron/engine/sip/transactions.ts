@@ -69,6 +69,12 @@ export class TransactionLayer implements TransactionHost {
         for (const tx of [...this.clients.values()]) tx.transportError(e);
       }),
     );
+    // ICMP unreachable (RFC 3261 §18.4): fail the transactions towards that destination now.
+    const offUnreachable = o.transport.onUnreachable?.((err) => {
+      for (const tx of [...this.clients.values()])
+        if (tx.dest.address === err.dest.address && tx.dest.port === err.dest.port) tx.transportError(err);
+    });
+    if (offUnreachable) this.unsubscribe.push(offUnreachable);
   }
 
   sendRequest(

@@ -1,17 +1,74 @@
 /**
  * SIP over UDP — RFC 3261 §18.1/§18.2 on an injected UdpSocket. Datagrams that are not SIP
  * (e.g. a STUN response, or a CRLF keep-alive per RFC 5626 §3.5.1) are ignored.
+ *
+ * ICMP errors (RFC 3261 §18.4 makes them transport errors): operating systems report "port
+ * unreachable" / "host unreachable" for UDP only on a *connected* socket, and the SIP socket must
+ * stay unconnected (answers and requests may come from anywhere; on Linux, dissolving a
+ * connection also drops an ephemeral port). So each destination we send to and have not heard
+ * from gets a sentinel: a small socket connected to it that sends a CRLF CRLF keep-alive
+ * (RFC 5626 §3.5.1 ping, ignored by SIP servers) alongside each of our requests. An ICMP error on
+ * the sentinel says the destination cannot be reached: a SipUnreachableError for the transactions
+ * towards it, at once instead of at Timer B. The sentinel closes when the destination answers.
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import type { UdpSocket } from '../net/network.ts';
-import type { SipTransport } from './transport.ts';
+import { SipUnreachableError, unreachableKind, type SipTransport } from './transport.ts';
 
 const MAX_DATAGRAM = 65507;
+const PING = new TextEncoder().encode('\r\n\r\n');
 
-export function udpSipTransport(socket: UdpSocket, ownsSocket = true): SipTransport {
+export interface UdpSipTransportOptions {
+  /** Close the socket on close() (default true). */
+  ownsSocket?: boolean;
+  /** Opens a sentinel socket for ICMP detection (on the SIP socket's address); none: no detection. */
+  openSentinel?: () => Promise<UdpSocket>;
+}
+
+export function udpSipTransport(socket: UdpSocket, o: UdpSipTransportOptions = {}): SipTransport {
   const listeners = new Set<(text: string, from: Endpoint) => void>();
+  const unreachable = new Set<(e: SipUnreachableError) => void>();
   const decoder = new TextDecoder();
+  const heardFrom = new Set<string>();
+  const sentinels = new Map<string, Promise<UdpSocket | null>>();
+  let closed = false;
+  const dropSentinel = (key: string) => {
+    const s = sentinels.get(key);
+    if (!s) return;
+    sentinels.delete(key);
+    void s.then((x) => x?.close()).catch(() => {});
+  };
+  const sentinelFor = (to: Endpoint): Promise<UdpSocket | null> => {
+    const key = formatEndpoint(to);
+    let s = sentinels.get(key);
+    if (s) return s;
+    const open = o.openSentinel;
+    s = (async () => {
+      if (!open) return null;
+      const sock = await open();
+      if (!sock.connect || !sock.onError) {
+        await sock.close();
+        return null;
+      }
+      sock.onError((err) => {
+        const kind = unreachableKind(err.code);
+        if (!kind || closed || heardFrom.has(key)) return;
+        const e = new SipUnreachableError(kind, to, 'UDP');
+        for (const l of unreachable) l(e);
+      });
+      await sock.connect(to);
+      return sock;
+    })().catch(() => null);
+    sentinels.set(key, s);
+    return s;
+  };
   const unsubscribe = socket.onMessage((data, from) => {
+    const key = formatEndpoint(from);
+    if (!heardFrom.has(key)) {
+      heardFrom.add(key);
+      dropSentinel(key);
+    }
     // SIP starts with a method token or "SIP/2.0": an ASCII letter. STUN starts with 0x00/0x01.
     const first = data[0];
     if (first === undefined || first < 0x41 || first > 0x5a) return;
@@ -27,17 +84,31 @@ export function udpSipTransport(socket: UdpSocket, ownsSocket = true): SipTransp
       const bytes = new TextEncoder().encode(text);
       if (bytes.length > MAX_DATAGRAM)
         throw new Error(`SIP message of ${bytes.length} bytes is too large for UDP`);
-      await socket.send(bytes, to);
+      if (!heardFrom.has(formatEndpoint(to)))
+        void sentinelFor(to).then((s) => s?.send(PING, to).catch(() => {}));
+      try {
+        await socket.send(bytes, to);
+      } catch (err) {
+        const kind = unreachableKind((err as { code?: string }).code);
+        throw kind ? new SipUnreachableError(kind, to, 'UDP') : err;
+      }
     },
     onMessage(l) {
       listeners.add(l);
       return () => listeners.delete(l);
     },
     onClose: () => () => {},
+    onUnreachable(l) {
+      unreachable.add(l);
+      return () => unreachable.delete(l);
+    },
     async close() {
+      closed = true;
       unsubscribe();
       listeners.clear();
-      if (ownsSocket) await socket.close();
+      unreachable.clear();
+      for (const key of [...sentinels.keys()]) dropSentinel(key);
+      if (o.ownsSocket !== false) await socket.close();
     },
   };
 }

@@ -32,7 +32,12 @@ export const AdvertiseModeSchema = z.enum(['local', 'stun']);
  * back: a call to it uses that as its expected echo delay.
  */
 export const ECHO_PRESETS = [
-  { id: 'fs-echo', label: 'FreeSWITCH echo (9196)', uri: 'sip:9196@conference.freeswitch.org', echoDelayMs: 0 },
+  {
+    id: 'fs-echo',
+    label: 'FreeSWITCH echo (9196)',
+    uri: 'sip:9196@conference.freeswitch.org',
+    echoDelayMs: 0,
+  },
   {
     id: 'fs-delay-echo',
     label: 'FreeSWITCH delayed echo (9195)',
@@ -330,6 +335,10 @@ export const CallResultSchema = z.object({
       remoteActualRtp: z.array(z.object({ endpoint: z.string(), packets: z.number().int() })),
       sourceMismatch: z.boolean(),
       durationSec: z.number(),
+      /** Mid-call offer/answer exchanges that changed the media (RFC 3264 §8), in order. */
+      changes: z.array(MediaChangeSchema),
+      /** Seconds the far end held the call (we were told not to send, RFC 3264 §8.4). */
+      heldSec: z.number(),
     })
     .nullable(),
   rtp: RtpStatsSchema.nullable(),

@@ -16,7 +16,7 @@ export const callCommand: CliCommand = {
   name: 'call',
   summary: 'Echo test: call a SIP echo service, send a test signal over RTP and measure what comes back',
   usage:
-    'call [wss://HOST/PATH] SIP_URI [--duration S] [--transport udp|tcp|tls|ws|wss] [--ws-url URL] [--registrar HOST --user U [--password-file FILE]] [--proxy HOST] [--advertise local|stun --stun HOST] [--json]',
+    'call [wss://HOST/PATH] SIP_URI [--duration S] [--transport udp|tcp|tls|ws|wss] [--ws-url URL] [--registrar HOST --user U [--password-file FILE]] [--proxy HOST] [--advertise local|stun --stun HOST] [--echo-delay S] [--answer-timeout S] [--json]',
   help: [
     'Options:',
     '  --duration S            seconds of audio after the answer (default 10)',
@@ -35,6 +35,9 @@ export const callCommand: CliCommand = {
     '  --local-address IP      bind to this local address',
     '  --rtp-ports A-B         RTP port range (default 16384-32767)',
     '  --ca FILE               extra trusted CA certificate (PEM) for TLS and wss',
+    '  --echo-delay S          the echo service delays audio this long on purpose (a delayed echo such as',
+    '                          FreeSWITCH 9195: 5); automatic for the 9195 preset URI',
+    '  --answer-timeout S      give up (CANCEL) when it rings this long without an answer (default 30)',
     '  --messages              print every SIP message (Authorization redacted)',
     '',
     'Examples:',
@@ -61,6 +64,8 @@ export const callCommand: CliCommand = {
     'local-address': { type: 'string' },
     'rtp-ports': { type: 'string' },
     ca: { type: 'string' },
+    'echo-delay': { type: 'string' },
+    'answer-timeout': { type: 'string' },
     messages: { type: 'boolean', default: false },
   },
   async run(ctx) {
@@ -89,6 +94,7 @@ export const callCommand: CliCommand = {
     const range = ports === undefined ? undefined : /^(\d+)-(\d+)$/.exec(ports);
     if (range === null) throw usageError(`--rtp-ports must look like 16384-32767, got "${ports}"`);
     const ca = str('ca');
+    const echoDelaySec = numberOption(values, 'echo-delay', 0, 30);
     const input: CallEchoInput = parseInput(
       CallEchoInputSchema,
       defined({
@@ -101,6 +107,8 @@ export const callCommand: CliCommand = {
         advertise: choiceOption(values, 'advertise', ['local', 'stun']),
         stunServer: str('stun'),
         localAddress: str('local-address'),
+        expectedEchoDelayMs: echoDelaySec === undefined ? undefined : Math.round(echoDelaySec * 1000),
+        answerTimeoutSec: numberOption(values, 'answer-timeout', 1, 120),
         rtpPortRange: range ? { start: Number(range[1]), end: Number(range[2]) } : undefined,
         tlsCaPem: ca
           ? await readFile(ca, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -116,6 +124,8 @@ export const callCommand: CliCommand = {
         stunServer: '--stun',
         localAddress: '--local-address',
         rtpPortRange: '--rtp-ports',
+        expectedEchoDelayMs: '--echo-delay',
+        answerTimeoutSec: '--answer-timeout',
       },
     );
     if (input.advertise === 'stun' && !input.stunServer)
@@ -216,6 +226,7 @@ function printHuman(r: CallResult, out: (s: string) => void, messages: boolean):
           'RTT ms',
           'RTT from',
           'Audio latency ms',
+          'Echo delay ms',
           'MOS',
         ],
         [
@@ -228,10 +239,14 @@ function printHuman(r: CallResult, out: (s: string) => void, messages: boolean):
             s.rttMs,
             s.rttSource,
             s.audioLatencyMs,
+            s.echoDelayMs,
             s.mos,
           ],
         ],
       ),
+    );
+    out(
+      `RTT sources: RTCP ${fmt(s.rtcpRttMs)} ms, echoed packets ${fmt(s.echoRttMs)} ms, audio markers ${fmt(s.audioLatencyMs)} ms → ${s.rttAgreement}${s.rttDisagreement ? `: ${s.rttDisagreement}` : ''}`,
     );
     if (s.emodel) {
       const e = s.emodel;

@@ -6,8 +6,10 @@
  *
  * Media (RFC 3264): an offer in a re-INVITE or UPDATE is handed to `dialog.media.answerOffer`, which
  * returns the answer; that is where the media layer learns a new remote address or direction
- * (hold, §8.4). A re-INVITE without SDP asks us to offer (RFC 3264 §5, RFC 3261 §14.2): it is
- * answered without a body today.
+ * (hold, §8.4). An offer we cannot take gets 488 with a Warning saying why (RFC 3261 §14.2, §20.43).
+ * A re-INVITE without SDP asks us to offer (RFC 3264 §5, RFC 3261 §14.2): our offer goes in the
+ * 200 and the answer comes in the ACK (dialog.onAck). An UPDATE without SDP (an RFC 4028 session
+ * refresh) is simply answered 200.
  */
 import type { IncomingRequestMessage } from 'sip.js/lib/core/index.js';
 import type { Dialog } from './dialog.ts';
@@ -35,11 +37,22 @@ export function handleInDialogRequest(d: Dialog, req: IncomingRequestMessage, tx
     case 'INVITE': // §14.2 re-INVITE (target refresh, session change)
     case 'UPDATE': {
       // RFC 3311 §5.2
-      const answer = req.body && d.media ? d.media.answerOffer(req.body) : null;
+      let sdp: string | null = null;
+      try {
+        if (req.body && d.media) sdp = d.media.answerOffer(req.body, req.method);
+        else if (req.method === 'INVITE' && d.media) {
+          sdp = d.media.offer();
+          d.answerDueInAck = true;
+        }
+      } catch (err) {
+        const why = (err as Error).message.replace(/"/g, "'");
+        reply(488, 'Not Acceptable Here', { userAgent, extra: [['Warning', `305 natscope "${why}"`]] });
+        return;
+      }
       reply(200, 'OK', {
         userAgent,
         contact: d.core.contactHeader(),
-        body: answer ? { type: 'application/sdp', text: answer } : undefined,
+        body: sdp ? { type: 'application/sdp', text: sdp } : undefined,
       });
       return;
     }

@@ -12,12 +12,16 @@
  * | confirmed  | ack()                                | confirmed  | send the ACK for the 2xx (§13.2.2.4)     |
  * | confirmed  | 2xx repeat with our remote tag       | confirmed  | re-send that ACK, count it (lost ACK)    |
  * | confirmed  | BYE received (dialog-requests.ts)    | terminated | 200 OK (§15.1.2), onRemoteBye            |
+ * | confirmed  | re-INVITE/UPDATE offer (dialog-req.) | confirmed  | media.answerOffer → 200 with the answer  |
+ * | confirmed  | re-INVITE without SDP                | confirmed  | media.offer → 200; answer due in the ACK |
+ * | confirmed  | ACK with SDP (offer was ours)        | confirmed  | media.takeAnswer (RFC 3264 §5)           |
  * | confirmed  | bye()                                | terminated | BYE in a new transaction (§15.1.1)       |
  * | terminated | bye()                                | terminated | nothing to end (null)                    |
  * | any        | dispose() (UA closing)               | terminated | nothing sent                             |
  */
 import type { IncomingRequestMessage } from 'sip.js/lib/core/index.js';
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import { sleep } from '../clock/clock.ts';
 import { buildRequest, newBranch } from './request-builder.ts';
 import { sendRequest } from './request-sender.ts';
 import { splitHeaderList, uriOfNameAddr, type SipResponse } from './sip-message.ts';
@@ -25,8 +29,23 @@ import type { UaCore } from './ua-core.ts';
 
 /** What the media layer gives a dialog (the role of SIP.js's SessionDescriptionHandler). */
 export interface DialogMedia {
-  /** An offer arrived in a re-INVITE or UPDATE (RFC 3264 §8, RFC 3311 §5.2): return our answer. */
-  answerOffer(offer: string): string;
+  /**
+   * An offer arrived in a re-INVITE or UPDATE (RFC 3264 §8, RFC 3311 §5.2): return our answer.
+   * Throws (SdpError) when it cannot be answered: the request then gets 488 with the reason.
+   */
+  answerOffer(offer: string, method: 'INVITE' | 'UPDATE'): string;
+  /** A re-INVITE without SDP asks for our offer (RFC 3261 §14.2); its answer comes in the ACK. */
+  offer(): string;
+  /** The answer to the offer in our 200, carried by the ACK. */
+  takeAnswer(answer: string): void;
+}
+
+/** How our BYE went: a final response, or none within the wait (a finding: §15.1.1 failed). */
+export interface ByeOutcome {
+  ok: boolean;
+  status: number | null;
+  /** The reason phrase, or what happened instead. */
+  reason: string;
 }
 
 type DialogState = 'confirmed' | 'terminated';
@@ -53,6 +72,8 @@ export class Dialog {
   onRemoteBye: ((req: IncomingRequestMessage) => void) | null = null;
   /** Answers offers in re-INVITEs and UPDATEs; null: they are answered without SDP. */
   media: DialogMedia | null = null;
+  /** Our 200 to an offerless re-INVITE carried an offer: its answer is due in the ACK. */
+  answerDueInAck = false;
 
   constructor(
     core: UaCore,
@@ -148,22 +169,57 @@ export class Dialog {
     this.forget(this);
   }
 
-  /** Ends the call; resolves with the BYE's final status (null on timeout). */
-  async bye(): Promise<number | null> {
+  /** The ACK for our 2xx to a re-INVITE: when our 200 carried the offer, it carries the answer. */
+  onAck(ack: IncomingRequestMessage): void {
+    if (!this.answerDueInAck || !ack.body || !this.media) return;
+    this.answerDueInAck = false;
+    try {
+      this.media.takeAnswer(ack.body);
+    } catch {
+      // an unusable answer in an ACK cannot be refused (§14.2); the media stays as it was
+    }
+  }
+
+  /**
+   * Ends the call with BYE (§15.1.1); resolves with how it went, waiting at most `maxWaitMs` for the
+   * final response (Timer F would take 32 s). Null when the dialog had already ended.
+   */
+  async bye(maxWaitMs = 64 * this.core.layer.timers.T1): Promise<ByeOutcome | null> {
     if (this.state === 'terminated') return null;
     this.state = 'terminated';
     this.forget(this);
-    const r = await sendRequest(this.core, {
-      method: 'BYE',
-      ruri: this.remoteTarget,
-      to: this.toHeader(),
-      callId: this.callId,
-      nextCseq: () => ++this.localCseq,
-      dest: this.dest,
-      routes: this.routeSet,
-      contact: false,
-    });
-    return r.final?.statusCode ?? null;
+    const clock = this.core.layer.clock;
+    const stop = new AbortController(); // the wait's timer must not outlive the BYE
+    const r = await Promise.race([
+      sendRequest(this.core, {
+        method: 'BYE',
+        ruri: this.remoteTarget,
+        to: this.toHeader(),
+        callId: this.callId,
+        nextCseq: () => ++this.localCseq,
+        dest: this.dest,
+        routes: this.routeSet,
+        contact: false,
+      }),
+      sleep(clock, maxWaitMs, stop.signal).then(
+        () => null,
+        () => null,
+      ),
+    ]);
+    stop.abort();
+    if (r === null)
+      return { ok: false, status: null, reason: `no response within ${Math.round(maxWaitMs / 1000)} s` };
+    if (!r.final)
+      return {
+        ok: false,
+        status: null,
+        reason:
+          r.error === 'timeout'
+            ? 'no response (Timer F)'
+            : `transport error: ${r.transportError?.message ?? ''}`,
+      };
+    const status = r.final.statusCode;
+    return { ok: status >= 200 && status < 300, status, reason: r.final.reasonPhrase };
   }
 
   dispose(): void {

@@ -17,24 +17,52 @@
  * | any but final  | 4xx–6xx (487 after our CANCEL)        | terminated     | rejected / auth-failed / cancelled    |
  * | any but final  | Timer B (§17.1.1.2) / transport error | terminated     | timeout / transport-error             |
  *
- * The answer timeout (`answerTimeoutMs`, from the INVITE) and an abort without any 1xx (2 s grace)
- * end the wait without a final response; the INVITE's own outcome is then no longer awaited.
+ * The answer timeout runs from the first 1xx (the far end is alive and ringing; without any 1xx
+ * Timer B decides, 64·T1 = 32 s) and is cut short by `giveUpAt`, the call's overall deadline. An
+ * abort without any 1xx ends the wait after a 2 s grace. After our CANCEL the INVITE's final response
+ * (487, or a 2xx that crossed the CANCEL and must be ended with BYE) is awaited for up to 4 s, so
+ * the CANCEL and the ACK really leave before the call is torn down.
+ *
+ * Early media: the first SDP in a 18x is the answer when the 2xx carries none (RFC 3261 §13.2.1,
+ * RFC 3264 §4: one answer per offer).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
-import type { TimerHandle } from '../clock/clock.ts';
+import { sleep, type TimerHandle } from '../clock/clock.ts';
 import { Dialog } from './dialog.ts';
 import { buildRequest } from './request-builder.ts';
 import { sendRequest } from './request-sender.ts';
 import { parseUri, randomToken, splitHeaderList, uriOfNameAddr, type SipResponse } from './sip-message.ts';
+import { SipUnreachableError } from './transport.ts';
 import type { UaCore } from './ua-core.ts';
 
 export type InviteOutcome =
-  | { answered: true; status: number; reason: string; sdp: string; dialog: Dialog }
+  | {
+      answered: true;
+      status: number;
+      reason: string;
+      /** The answer: the 2xx's SDP, else the early SDP of a 18x. */
+      sdp: string;
+      /** The answer came in a 18x (the 2xx had no SDP). */
+      earlyAnswer: boolean;
+      dialog: Dialog;
+    }
   | {
       answered: false;
       status: number | null;
+      /** The reason phrase of the final response, or what happened instead. */
       reason: string;
-      kind: 'rejected' | 'timeout' | 'cancelled' | 'transport-error' | 'auth-failed' | 'no-answer';
+      /** The Warning header of a rejection (RFC 3261 §20.43), e.g. why a 488 refused our SDP. */
+      warning?: string | null;
+      /** It rang (a 1xx came) before we gave up. */
+      rang?: boolean;
+      kind:
+        | 'rejected'
+        | 'timeout'
+        | 'cancelled'
+        | 'transport-error'
+        | 'unreachable'
+        | 'auth-failed'
+        | 'no-answer';
     };
 
 export interface InviteRequest {
@@ -42,10 +70,16 @@ export interface InviteRequest {
   sdp: string;
   signal?: AbortSignal;
   onProvisional?: (status: number, reason: string, sdp: string | null) => void;
+  /** Bound for the answer once the far end rings (default: the UA's answerTimeoutMs). */
+  answerTimeoutMs?: number;
+  /** Clock time after which we stop waiting for an answer, whatever happens (overall deadline). */
+  giveUpAt?: number;
 }
 
 const MAX_REDIRECTS = 3;
 const ABORT_GRACE_MS = 2000;
+/** After our CANCEL, how long the INVITE's final response (487) is awaited. */
+const CANCEL_WAIT_MS = 4000;
 
 /** Places a call; resolves once it is answered (ACK sent, dialog returned) or has failed. */
 export async function placeCall(
@@ -84,6 +118,9 @@ class InviteAttempt {
   private provisionalBranch: string | null = null;
   private lastCseq = 0;
   private dialog: Dialog | null = null;
+  /** The first SDP of a 18x: the answer when the 2xx has none. */
+  private earlySdp: string | null = null;
+  private armAnswerTimer: () => void = () => {};
   private readonly core: UaCore;
   private readonly dialogs: Set<Dialog>;
   private readonly o: InviteRequest & { callId: string; dest: Endpoint; nextCseq: () => number };
@@ -100,6 +137,8 @@ class InviteAttempt {
 
   private onProvisional(res: SipResponse, branch: string): void {
     this.provisionalBranch = branch;
+    if (res.statusCode > 100 && res.body && this.earlySdp === null) this.earlySdp = res.body;
+    this.armAnswerTimer();
     this.o.onProvisional?.(res.statusCode, res.reasonPhrase, res.body || null);
     switch (this.state) {
       case 'calling':
@@ -155,10 +194,19 @@ class InviteAttempt {
     const clock = this.core.layer.clock;
     const onAbort = () => this.cancel();
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    let answerTimer: TimerHandle | null = null;
-    const answerTimeout = new Promise<'no-answer'>((resolve) => {
-      answerTimer = clock.setTimeout(() => resolve('no-answer'), this.core.o.answerTimeoutMs ?? 60_000);
-    });
+    const timers: TimerHandle[] = [];
+    let giveUp: (why: 'no-answer' | 'deadline') => void = () => {};
+    const gaveUp = new Promise<'no-answer' | 'deadline'>((resolve) => (giveUp = resolve));
+    const deadlineIn = (o.giveUpAt ?? Infinity) - clock.now();
+    if (Number.isFinite(deadlineIn))
+      timers.push(clock.setTimeout(() => giveUp('deadline'), Math.max(0, deadlineIn)));
+    let rang = false;
+    this.armAnswerTimer = () => {
+      if (rang) return;
+      rang = true;
+      const ms = o.answerTimeoutMs ?? this.core.o.answerTimeoutMs ?? 60_000;
+      timers.push(clock.setTimeout(() => giveUp('no-answer'), ms));
+    };
     const req = sendRequest(this.core, {
       method: 'INVITE',
       ruri: o.target,
@@ -172,32 +220,56 @@ class InviteAttempt {
     });
     // If aborted before any provisional response, give up waiting after 2 s (no CANCEL possible).
     const abortGrace = new Promise<'aborted'>((resolve) => {
-      const go = () => clock.setTimeout(() => resolve('aborted'), ABORT_GRACE_MS);
+      const go = () => timers.push(clock.setTimeout(() => resolve('aborted'), ABORT_GRACE_MS));
       if (o.signal?.aborted) go();
       else o.signal?.addEventListener('abort', go, { once: true });
     });
-    const raced = await Promise.race([req, answerTimeout, abortGrace]);
-    (answerTimer as TimerHandle | null)?.cancel();
+    const raced = await Promise.race([req, gaveUp, abortGrace]);
+    for (const t of timers) t.cancel();
     o.signal?.removeEventListener('abort', onAbort);
-    if (raced === 'no-answer' || raced === 'aborted') {
+    if (raced === 'no-answer' || raced === 'deadline' || raced === 'aborted') {
       // The attempt stays in cancel-pending / cancelling: a late 1xx still gets its CANCEL.
       this.cancel();
+      if (this.state === 'cancelling') {
+        // Let the CANCEL and the ACK for the 487 go out (and end a 2xx that crossed the CANCEL).
+        const stop = new AbortController(); // the wait's timer must not outlive the 487
+        const late = await Promise.race([
+          req,
+          sleep(clock, CANCEL_WAIT_MS, stop.signal).then(
+            () => null,
+            () => null,
+          ),
+        ]);
+        stop.abort();
+        if (late?.final) await this.onFinal(late.final, late.authFailed);
+      }
       const aborted = raced === 'aborted';
       return this.done({
         answered: false,
         status: null,
-        reason: aborted ? 'cancelled' : 'not answered in time',
-        kind: aborted ? 'cancelled' : 'no-answer',
+        reason: aborted
+          ? 'cancelled'
+          : rang
+            ? 'nobody answered in time'
+            : 'no response to the INVITE in the time left',
+        rang,
+        kind: aborted ? 'cancelled' : rang ? 'no-answer' : 'timeout',
       });
     }
     if (!raced.final) {
       this.state = 'terminated';
       const timeout = raced.error === 'timeout';
+      const err = raced.transportError;
+      const unreachable = err instanceof SipUnreachableError;
       return this.done({
         answered: false,
         status: null,
-        reason: timeout ? 'no response to INVITE (Timer B expired)' : 'transport error',
-        kind: timeout ? 'timeout' : 'transport-error',
+        reason: timeout
+          ? 'no response to the INVITE (Timer B expired)'
+          : unreachable
+            ? err.message
+            : `transport error: ${err?.message ?? 'unknown'}`,
+        kind: timeout ? 'timeout' : unreachable ? 'unreachable' : 'transport-error',
       });
     }
     return this.onFinal(raced.final, raced.authFailed);
@@ -222,9 +294,17 @@ class InviteAttempt {
         await dialog.bye();
         return this.done({ answered: false, status: res.statusCode, reason: 'cancelled', kind: 'cancelled' });
       }
+      const earlyAnswer = !res.body && this.earlySdp !== null;
       return {
         kind: 'done',
-        result: { answered: true, status: res.statusCode, reason: res.reasonPhrase, sdp: res.body, dialog },
+        result: {
+          answered: true,
+          status: res.statusCode,
+          reason: res.reasonPhrase,
+          sdp: res.body || (this.earlySdp ?? ''),
+          earlyAnswer,
+          dialog,
+        },
       };
     }
     this.state = 'terminated';
@@ -238,7 +318,8 @@ class InviteAttempt {
     return this.done({
       answered: false,
       status: res.statusCode,
-      reason: `${res.statusCode} ${res.reasonPhrase}`,
+      reason: res.reasonPhrase,
+      warning: res.getHeader('warning') ?? null,
       kind: authFailed ? 'auth-failed' : 'rejected',
     });
   }

@@ -66,7 +66,10 @@ export class Registration {
     });
     const via = this.core.firstVia;
     if (!r.final) {
-      const reason = r.error === 'timeout' ? 'no response from the registrar (Timer F)' : 'transport error';
+      const reason =
+        r.error === 'timeout'
+          ? 'no response from the registrar (Timer F)'
+          : `transport error: ${r.transportError?.message ?? 'unknown'}`;
       return { ok: false, status: null, reason, expires: null, authAlgorithm: r.authAlgorithm, via };
     }
     const res = r.final;

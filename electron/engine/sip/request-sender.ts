@@ -33,6 +33,8 @@ export interface RequestOutcome {
   final: SipResponse | null;
   /** Why there is no final response: Timer B/F fired, or the transport failed (ICMP, closed). */
   error: 'timeout' | 'transport-error' | null;
+  /** The transport's error (a SipUnreachableError for ICMP port/host unreachable). */
+  transportError: Error | null;
   authAlgorithm: string | null;
   /** Branch of the last transaction sent (CANCEL must reuse it, §9.1). */
   branch: string;
@@ -63,8 +65,12 @@ export function sendRequest(core: UaCore, o: OutgoingRequest): Promise<RequestOu
         body: o.body,
       });
       let done = false;
-      const settle = (final: SipResponse | null, error: RequestOutcome['error'], authFailed = false) =>
-        resolve({ final, error, authAlgorithm: auth.algorithm, branch, authFailed });
+      const settle = (
+        final: SipResponse | null,
+        error: RequestOutcome['error'],
+        authFailed = false,
+        transportError: Error | null = null,
+      ) => resolve({ final, error, transportError, authAlgorithm: auth.algorithm, branch, authFailed });
       core.layer.sendRequest(
         { method: o.method, branch, text, dest: o.dest },
         {
@@ -94,8 +100,8 @@ export function sendRequest(core: UaCore, o: OutgoingRequest): Promise<RequestOu
             if (!done) settle(null, 'timeout');
             done = true;
           },
-          onTransportError: () => {
-            if (!done) settle(null, 'transport-error');
+          onTransportError: (err) => {
+            if (!done) settle(null, 'transport-error', false, err);
             done = true;
           },
         },

@@ -48,7 +48,11 @@ const CONNECT_TIMEOUT_MS = 5000;
 
 const openUdp: TransportOpener = async (o) => {
   const socket = await o.network.bindUdp({ address: o.localAddress, port: o.localPort });
-  return { transport: udpSipTransport(socket), udpSocket: socket };
+  // Sentinels (udp-transport.ts) see ICMP port/host unreachable for the destinations we call.
+  const openSentinel = () => o.network.bindUdp({ address: o.localAddress });
+  const probeHost = async (to: Endpoint) =>
+    (await o.network.connectTcp({ remote: to, localAddress: o.localAddress, timeoutMs: 3000 })).close();
+  return { transport: udpSipTransport(socket, { openSentinel, probeHost }), udpSocket: socket };
 };
 
 const connect = (o: OpenTransportOptions) =>

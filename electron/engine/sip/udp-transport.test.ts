@@ -42,6 +42,27 @@ describe('SIP over UDP: ICMP errors are transport errors (RFC 3261 §18.4)', () 
     await transport.close();
   });
 
+  it('host unreachable (silent for UDP on Linux) is learnt from the TCP probe: EHOSTUNREACH', async () => {
+    const socket = await nodeNetwork.bindUdp({ address: '127.0.0.1' });
+    const probed: string[] = [];
+    const transport = udpSipTransport(socket, {
+      openSentinel: () => nodeNetwork.bindUdp({ address: '127.0.0.1' }),
+      probeHost: async (to) => {
+        probed.push(`${to.address}:${to.port}`);
+        throw Object.assign(new Error('connect EHOSTUNREACH'), { code: 'EHOSTUNREACH' });
+      },
+    });
+    const sink = await nodeNetwork.bindUdp({ address: '127.0.0.1' }); // a port that exists: no ICMP
+    const err = await new Promise<SipUnreachableError>((resolve) => {
+      transport.onUnreachable!(resolve);
+      void transport.send(OPTIONS(sink.local.port), sink.local);
+    });
+    expect(probed).toEqual([`127.0.0.1:${sink.local.port}`]);
+    expect(err.kind).toBe('host');
+    expect(err.message).toBe('host unreachable: 127.0.0.1 (ICMP host unreachable)');
+    await Promise.all([transport.close(), sink.close()]);
+  });
+
   it('the SIP socket stays unconnected: after the first answer, requests from anywhere arrive', async () => {
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => nodeNetwork.bindUdp({ address: '127.0.0.1' })));
     const transport = udpSipTransport(a!, {

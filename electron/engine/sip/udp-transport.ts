@@ -10,6 +10,12 @@
  * (RFC 5626 §3.5.1 ping, ignored by SIP servers) alongside each of our requests. An ICMP error on
  * the sentinel says the destination cannot be reached: a SipUnreachableError for the transactions
  * towards it, at once instead of at Timer B. The sentinel closes when the destination answers.
+ *
+ * Linux reports only the "hard" ICMP errors (port / protocol unreachable) to a UDP socket; host and
+ * network unreachable are "soft" for UDP (RFC 1122 §4.1.3.3) and stay silent without IP_RECVERR,
+ * which Node cannot set. TCP aborts a connection attempt on them (RFC 1122 §4.2.3.9 leaves it to
+ * the stack; Linux does, in SYN-SENT). So a TCP connection attempt to the same host and port —
+ * closed at once if it succeeds, its refusal ignored — tells "host unreachable" within a round trip.
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
@@ -24,15 +30,27 @@ export interface UdpSipTransportOptions {
   ownsSocket?: boolean;
   /** Opens a sentinel socket for ICMP detection (on the SIP socket's address); none: no detection. */
   openSentinel?: () => Promise<UdpSocket>;
+  /** Tries a TCP connection to the destination (and closes it): rejects with EHOSTUNREACH etc. */
+  probeHost?: (to: Endpoint) => Promise<void>;
 }
 
-export function udpSipTransport(socket: UdpSocket, o: UdpSipTransportOptions = {}): SipTransport {
+export function udpSipTransport(
+  socket: UdpSocket,
+  options: UdpSipTransportOptions | boolean = {},
+): SipTransport {
+  // (a boolean is the older `ownsSocket` argument)
+  const o: UdpSipTransportOptions = typeof options === 'boolean' ? { ownsSocket: options } : options;
   const listeners = new Set<(text: string, from: Endpoint) => void>();
   const unreachable = new Set<(e: SipUnreachableError) => void>();
   const decoder = new TextDecoder();
   const heardFrom = new Set<string>();
   const sentinels = new Map<string, Promise<UdpSocket | null>>();
   let closed = false;
+  const report = (kind: 'port' | 'host' | 'network', to: Endpoint) => {
+    if (closed || heardFrom.has(formatEndpoint(to))) return;
+    const e = new SipUnreachableError(kind, to, 'UDP');
+    for (const l of unreachable) l(e);
+  };
   const dropSentinel = (key: string) => {
     const s = sentinels.get(key);
     if (!s) return;
@@ -43,6 +61,13 @@ export function udpSipTransport(socket: UdpSocket, o: UdpSipTransportOptions = {
     const key = formatEndpoint(to);
     let s = sentinels.get(key);
     if (s) return s;
+    // The TCP probe goes first: on Linux a UDP socket connected to the same host before the SYN
+    // leaves keeps the SYN's ICMP error from reaching TCP (seen in the lab, kernel 6.x).
+    void o.probeHost?.(to).catch((err: { code?: string }) => {
+      const kind = unreachableKind(err.code);
+      // A refused or accepted connection says nothing about UDP: only host / network count.
+      if (kind === 'host' || kind === 'network') report(kind, to);
+    });
     const open = o.openSentinel;
     s = (async () => {
       if (!open) return null;
@@ -53,9 +78,7 @@ export function udpSipTransport(socket: UdpSocket, o: UdpSipTransportOptions = {
       }
       sock.onError((err) => {
         const kind = unreachableKind(err.code);
-        if (!kind || closed || heardFrom.has(key)) return;
-        const e = new SipUnreachableError(kind, to, 'UDP');
-        for (const l of unreachable) l(e);
+        if (kind) report(kind, to);
       });
       await sock.connect(to);
       return sock;

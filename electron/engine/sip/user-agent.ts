@@ -17,7 +17,7 @@ import { Registration, type RegisterOutcome } from './registration.ts';
 import type { ServerTransaction } from './transactions.ts';
 import { UaCore, type UserAgentOptions, type ViaObservation } from './ua-core.ts';
 
-export type { Dialog, DialogMedia } from './dialog.ts';
+export type { ByeOutcome, Dialog, DialogMedia } from './dialog.ts';
 export type { InviteOutcome } from './invite-client.ts';
 export type { RegisterOutcome } from './registration.ts';
 export type { SipAccount, UserAgentOptions, ViaObservation } from './ua-core.ts';
@@ -33,7 +33,9 @@ export class UserAgent {
     this.registration = new Registration(core);
     const layer = o.layer;
     layer.onRequest = (req, tx) => this.onRequest(req, tx);
-    layer.onAck = () => {};
+    layer.onAck = (ack) => {
+      for (const d of this.dialogs) if (d.matches(ack)) d.onAck(ack);
+    };
     layer.onStrayResponse = (res) => {
       for (const d of this.dialogs) d.onStrayResponse(res);
     };

@@ -6,9 +6,16 @@
 import type { CallResult, Finding } from '../../../shared/contracts/call.ts';
 import { type Endpoint, formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { toRtpStats } from '../../engine/rtp/quality.ts';
+import { SUPPORTED } from '../../engine/sdp/negotiation.ts';
 import { callFindings, isOneWayAudio } from '../../engine/sip/call-findings.ts';
-import type { InviteOutcome, RegisterOutcome, ViaObservation } from '../../engine/sip/user-agent.ts';
+import type {
+  ByeOutcome,
+  InviteOutcome,
+  RegisterOutcome,
+  ViaObservation,
+} from '../../engine/sip/user-agent.ts';
 import type { WebSocketSummary } from '../../../shared/contracts/websocket.ts';
+import { dialogFindings } from './dialog-findings.ts';
 import type { MediaOutcome } from './media.ts';
 import type { CallInput } from './setup.ts';
 import { webSocketClosedFinding } from './websocket-hop.ts';
@@ -28,6 +35,8 @@ export interface SignalingObservations {
   localRtp: Endpoint;
   advertisedRtp: Endpoint;
   registration: CallResult['registration'];
+  /** How our BYE went (null: we did not send one). */
+  bye: ByeOutcome | null;
   findings: Finding[];
   messages: CallResult['messages'];
 }
@@ -67,6 +76,7 @@ export function callResult(s: SignalingObservations, end: CallEnd, media?: Media
         : null,
     media: stats,
     mediaSec: media?.durationSec ?? 0,
+    signallingPeer: s.server.address,
   });
   return {
     target: s.input.target,
@@ -83,11 +93,18 @@ export function callResult(s: SignalingObservations, end: CallEnd, media?: Media
           remoteActualRtp: stats?.sources ?? [],
           sourceMismatch: stats?.sourceMismatch ?? false,
           durationSec: Math.round(media.durationSec * 10) / 10,
+          changes: media.changes,
+          heldSec: Math.round((stats?.heldMs ?? 0) / 100) / 10,
         }
       : null,
     rtp: stats && media ? toRtpStats(stats, media.codec) : null,
     oneWayAudio: isOneWayAudio(stats, media?.durationSec ?? 0),
-    findings: [...s.findings, ...observed, ...webSocketClosedFinding(s.websocket)],
+    findings: [
+      ...s.findings,
+      ...observed,
+      ...dialogFindings(media?.changes ?? [], stats, s.bye),
+      ...webSocketClosedFinding(s.websocket),
+    ],
     messages: s.messages,
     ...(s.websocket ? { websocket: s.websocket } : {}),
     ...end,
@@ -117,9 +134,13 @@ const END_REASON: Record<Extract<InviteOutcome, { answered: false }>['kind'], Ca
   'no-answer': 'no-answer',
   cancelled: 'cancelled',
   'transport-error': 'transport-error',
+  unreachable: 'unreachable',
   'auth-failed': 'auth-failed',
   rejected: 'rejected',
 };
+
+/** Final responses that refuse our media: 488 / 606 Not Acceptable, 415 Unsupported Media Type. */
+const MEDIA_REFUSALS = new Set([415, 488, 606]);
 
 /** An INVITE that was not answered: how the call ends, and the finding that explains it (if any). */
 export function inviteFailure(
@@ -127,33 +148,56 @@ export function inviteFailure(
   server: Endpoint,
 ): { finding: Finding | null; endReason: CallResult['endReason'] } {
   const endReason = END_REASON[inv.kind];
+  const at = formatEndpoint(server);
+  const finding = (code: Finding['code'], message: string): Finding => ({ code, severity: 'error', message });
   switch (inv.kind) {
     case 'timeout':
       return {
         endReason,
-        finding: {
-          code: 'no-sip-response',
-          severity: 'error',
-          message: `No response to the INVITE from ${formatEndpoint(server)} within 32 s (Timer B), despite retransmissions: SIP does not get through (blocked port, wrong address or a SIP ALG dropping it).`,
-        },
+        finding: finding(
+          'no-sip-response',
+          `No response at all to the INVITE from ${at}${inv.reason.includes('Timer B') ? ' within 32 s (Timer B)' : ' in the time the test allows'}, despite retransmissions, and no ICMP error came back: the SIP packets are silently dropped. Likely causes: a firewall or the router blocking the port (try --transport tcp or tls, or another port), a wrong server address or port, a SIP ALG in the router dropping or mangling the INVITE (disable it), or a server that ignores unknown callers.`,
+        ),
+      };
+    case 'unreachable':
+      return {
+        endReason,
+        finding: finding(
+          'sip-unreachable',
+          `The INVITE to ${at} was refused by the network at once: ${inv.reason}. ${
+            /nothing listens/.test(inv.reason)
+              ? 'Check the server address and port (and the transport: --transport tcp or tls); no SIP server runs there.'
+              : 'A router on the way says it cannot reach that host: check the address, or whether the server is down.'
+          }`,
+        ),
+      };
+    case 'no-answer':
+      return {
+        endReason,
+        finding: finding(
+          'no-answer',
+          `The far end rang but nobody answered in time; NatScope cancelled the call (CANCEL). Signalling works both ways; check that the number answers (an echo service should answer at once).`,
+        ),
       };
     case 'auth-failed':
       return {
         endReason,
-        finding: {
-          code: 'auth-failed',
-          severity: 'error',
-          message: `The call was refused with ${inv.reason}: credentials rejected.`,
-        },
+        finding: finding(
+          'auth-failed',
+          `The call was refused with ${inv.status} ${inv.reason}: credentials rejected.`,
+        ),
       };
     case 'rejected':
       return {
         endReason,
-        finding: {
-          code: 'call-rejected',
-          severity: 'error',
-          message: `The call was rejected: ${inv.reason}.`,
-        },
+        finding: finding(
+          'call-rejected',
+          `The call was rejected: ${inv.status ?? ''} ${inv.reason}${inv.warning ? ` (Warning: ${inv.warning})` : ''}.${
+            inv.status !== null && MEDIA_REFUSALS.has(inv.status)
+              ? ` The far end refused our media offer: NatScope offers ${SUPPORTED} only; the far end must accept one of them.`
+              : ''
+          }`.replace(/ {2,}/g, ' '),
+        ),
       };
     default:
       return { endReason, finding: null };

@@ -2,12 +2,18 @@
  * The echo test as a pipeline: set-up (setup.ts: hops, transport, media path, advertise, UA) →
  * register (optional) → INVITE with our offer (session-description.ts) → media (media.ts, with
  * live-stats.ts) → hang up → analysis (analysis.ts). Each stage is a unit; this file only passes
- * one stage's output to the next and emits the call's state changes.
+ * one stage's output to the next and emits the call's state changes. Every wait is bounded by the
+ * call's budget (budget.ts): the whole test ends within its duration + 40 s.
  */
-import type { CallEvent, CallResult, CallState } from '../../../shared/contracts/call.ts';
-import { sleep } from '../../engine/clock/clock.ts';
+import {
+  presetEchoDelayMs,
+  type CallEvent,
+  type CallResult,
+  type CallState,
+} from '../../../shared/contracts/call.ts';
 import { QueuedAudioSource, testSignalSource, type AudioSource } from '../../engine/rtp/audio-source.ts';
-import type { Dialog, RegisterOutcome } from '../../engine/sip/user-agent.ts';
+import type { NegotiatedMedia } from '../../engine/sdp/negotiation.ts';
+import type { ByeOutcome, Dialog } from '../../engine/sip/user-agent.ts';
 import type { CallContext } from '../call-context.ts';
 import {
   callResult,
@@ -16,15 +22,13 @@ import {
   type CallEnd,
   type MediaObservations,
 } from './analysis.ts';
+import { BYE_WAIT_MS, CallBudget, UNREGISTER_WAIT_MS } from './budget.ts';
 import { Cleanups } from './cleanups.ts';
 import { LiveStats } from './live-stats.ts';
 import { CallMedia } from './media.ts';
-import { acceptAnswer, LocalSessionDescription } from './session-description.ts';
+import { negotiationFor } from './session-description.ts';
 import { setUpCall, type CallInput, type CallServiceDeps } from './setup.ts';
 import { WebSocketCallFailure, webSocketFailureResult } from './websocket-hop.ts';
-
-/** A registrar that ignores the un-REGISTER must not hold the user for Timer F (32 s). */
-const UNREGISTER_WAIT_MS = 4000;
 
 export async function runEchoTest(
   input: CallInput,
@@ -34,6 +38,7 @@ export async function runEchoTest(
 ): Promise<CallResult> {
   const { clock } = deps;
   const t0 = clock.now();
+  const budget = new CallBudget(clock, input.durationSec);
   const callId = crypto.randomUUID();
   const setState = (state: CallState, detail?: string) =>
     ctx.emit({ kind: 'state', state, atMs: Math.round(clock.now() - t0), detail });
@@ -49,6 +54,7 @@ export async function runEchoTest(
     const { ua, findings } = call;
     let dialog: Dialog | null = null;
     let registration: CallResult['registration'] = null;
+    let bye: ByeOutcome | null = null;
     const finish = (end: CallEnd, media?: MediaObservations): CallResult => ({
       ...callResult(
         {
@@ -64,6 +70,7 @@ export async function runEchoTest(
           localRtp: call.path.localRtp,
           advertisedRtp: call.path.advertisedRtp,
           registration,
+          bye,
           findings,
           messages: call.log.all(),
         },
@@ -95,21 +102,26 @@ export async function runEchoTest(
     }
     const unregister = async () => {
       if (!registration?.ok) return;
-      const un: RegisterOutcome | null = await Promise.race([
-        ua.unregister(),
-        sleep(clock, UNREGISTER_WAIT_MS).then(() => null),
-      ]);
+      // A registrar that ignores the un-REGISTER must not hold the user for Timer F (32 s).
+      const un = await budget.bounded(ua.unregister(), UNREGISTER_WAIT_MS);
       registration = { ...registration, unregistered: un?.ok ?? false };
     };
 
     // 2. INVITE.
     setState('calling');
-    const local = new LocalSessionDescription(call.path);
+    const negotiation = negotiationFor(call.path);
+    let ringing = false;
     const inv = await ua.invite({
       target: input.target,
-      sdp: local.offer(),
+      sdp: negotiation.offer(),
       signal: ctx.signal,
-      onProvisional: (status, reason) => setState('ringing', `${status} ${reason}`),
+      giveUpAt: budget.setupGiveUpAt,
+      onProvisional: (status, reason) => {
+        // 100 Trying only says the next hop has the INVITE (RFC 3261 §21.1.1): not ringing.
+        if (status === 100 || ringing) return;
+        ringing = true;
+        setState('ringing', `${status} ${reason}`);
+      },
     });
     if (!inv.answered) {
       await unregister();
@@ -124,13 +136,16 @@ export async function runEchoTest(
       });
     }
     dialog = inv.dialog;
-    setState('answered', `${inv.status} ${inv.reason}`);
+    setState('answered', `${inv.status} ${inv.reason}${inv.earlyAnswer ? ' (SDP answer from the 18x)' : ''}`);
     const answered = { answered: true, sipStatus: inv.status, sipReason: inv.reason } as const;
+    const hangUp = async () => {
+      bye = await dialog!.bye(Math.min(BYE_WAIT_MS, budget.left(UNREGISTER_WAIT_MS)));
+    };
 
     // 3. Media.
-    let answer;
+    let answer: NegotiatedMedia;
     try {
-      answer = acceptAnswer(inv.sdp);
+      answer = negotiation.takeAnswer(inv.sdp);
     } catch (err) {
       findings.push({
         code: 'call-rejected',
@@ -138,7 +153,7 @@ export async function runEchoTest(
         message: `Unusable SDP answer: ${(err as Error).message}`,
       });
       setState('hanging-up');
-      await dialog.bye();
+      await hangUp();
       await unregister();
       setState('failed', 'bad SDP answer');
       return finish({ ...answered, endReason: 'error' });
@@ -152,11 +167,12 @@ export async function runEchoTest(
     }
     const media = await CallMedia.open({
       path: call.path,
+      negotiation,
       answer,
-      local,
       network: deps.network,
       clock,
       source,
+      expectedEchoDelayMs: input.expectedEchoDelayMs ?? presetEchoDelayMs(input.target),
       onFirstRtp: (ms) => setState('media', `first RTP back after ${Math.round(ms)} ms`),
       onAudio: input.echoAudio
         ? (payload, pt, seq) =>
@@ -185,7 +201,7 @@ export async function runEchoTest(
 
     // 4. Hang up.
     setState('hanging-up');
-    if (remoteByeAt === null) await dialog.bye();
+    if (remoteByeAt === null) await hangUp();
     await unregister();
     const remoteByeAfterSec =
       remoteByeAt !== null ? ((remoteByeAt as number) - outcome.startedAt) / 1000 : null;

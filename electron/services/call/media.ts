@@ -1,18 +1,20 @@
 /**
  * The media unit of a call: one RTP session (engine/rtp/rtp-session.ts, RFC 3550) over a MediaPath
- * towards the address the SDP answer gave, run for the test's duration or until the far end hangs up
- * or the user cancels, then a grace period for the last echoes. It knows nothing of SIP: the service
- * wires the dialog's BYE to `hangup` and the dialog's offers to `answerOffer`.
+ * towards where the offer/answer (engine/sdp/negotiation.ts, RFC 3264) says, run for the test's
+ * duration or until the far end hangs up or the user cancels, then a grace period for the last
+ * echoes. It is the dialog's media handler: a re-INVITE or UPDATE that moves the media, changes the
+ * format or holds the call (§8.4) retargets the session, and the change is recorded. It knows
+ * nothing of SIP: the service wires the dialog's BYE to `hangup`.
  */
+import type { MediaChange } from '../../../shared/contracts/call.ts';
 import { type Endpoint, formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { sleep, type Clock } from '../../engine/clock/clock.ts';
 import type { Network } from '../../engine/net/network.ts';
 import type { AudioSource } from '../../engine/rtp/audio-source.ts';
 import { RtpSession, type RtpSessionStats } from '../../engine/rtp/rtp-session.ts';
-import type { SdpAnswer } from '../../engine/sdp/sdp.ts';
+import { sends, type MediaNegotiation, type NegotiatedMedia } from '../../engine/sdp/negotiation.ts';
 import type { DialogMedia } from '../../engine/sip/user-agent.ts';
 import type { MediaPath } from './media-path.ts';
-import type { LocalSessionDescription } from './session-description.ts';
 
 const STATS_INTERVAL_MS = 1000;
 /** After the last packet, wait this long for its echo. */
@@ -25,50 +27,57 @@ export interface MediaOutcome {
   durationSec: number;
   /** clock time media started (for "the far end hung up after N s"). */
   startedAt: number;
+  changes: MediaChange[];
 }
 
 export class CallMedia implements DialogMedia {
-  readonly codec: 'pcmu' | 'pcma';
-  readonly remoteRtp: Endpoint;
+  private current: NegotiatedMedia;
+  private remoteRtp: Endpoint;
   private readonly session: RtpSession;
   private readonly clock: Clock;
-  private readonly local: LocalSessionDescription;
+  private readonly network: Network;
+  private readonly negotiation: MediaNegotiation;
+  private readonly path: MediaPath;
+  private startedAt: number | null = null;
+  readonly changes: MediaChange[] = [];
 
   private constructor(o: {
     session: RtpSession;
-    codec: 'pcmu' | 'pcma';
+    current: NegotiatedMedia;
     remoteRtp: Endpoint;
     clock: Clock;
-    local: LocalSessionDescription;
+    network: Network;
+    negotiation: MediaNegotiation;
+    path: MediaPath;
   }) {
     this.session = o.session;
-    this.codec = o.codec;
+    this.current = o.current;
     this.remoteRtp = o.remoteRtp;
     this.clock = o.clock;
-    this.local = o.local;
+    this.network = o.network;
+    this.negotiation = o.negotiation;
+    this.path = o.path;
+  }
+
+  get codec(): 'pcmu' | 'pcma' {
+    return this.current.codec;
   }
 
   /** Resolves the answer's media addresses and prepares (does not start) the RTP session. */
   static async open(o: {
     path: MediaPath;
-    answer: SdpAnswer & { codec: 'pcmu' | 'pcma'; payloadType: number };
-    local: LocalSessionDescription;
+    negotiation: MediaNegotiation;
+    /** What the answer to our INVITE's offer said. */
+    answer: NegotiatedMedia;
     network: Network;
     clock: Clock;
     source: AudioSource;
+    expectedEchoDelayMs: number;
     onFirstRtp: (afterMs: number) => void;
     onAudio?: (payload: Uint8Array, payloadType: number, sequence: number) => void;
   }): Promise<CallMedia> {
     const { answer, network } = o;
-    const remoteAddress = await resolveMediaAddress(answer.address, network);
-    const remoteRtp = { address: remoteAddress, port: answer.rtpPort };
-    const remoteRtcp = {
-      address:
-        answer.rtcpAddress === answer.address
-          ? remoteAddress
-          : await resolveMediaAddress(answer.rtcpAddress, network),
-      port: answer.rtcpPort,
-    };
+    const { rtp: remoteRtp, rtcp: remoteRtcp } = await remotes(answer, network);
     await o.path.connect?.(remoteRtp, remoteRtcp);
     const session = new RtpSession({
       rtp: o.path.rtp,
@@ -79,18 +88,67 @@ export class CallMedia implements DialogMedia {
       remoteRtp,
       remoteRtcp,
       source: o.source,
+      expectedEchoDelayMs: o.expectedEchoDelayMs,
       onFirstRtp: o.onFirstRtp,
       onAudio: o.onAudio,
     });
-    return new CallMedia({ session, codec: answer.codec, remoteRtp, clock: o.clock, local: o.local });
+    session.setSending(sends(answer.direction));
+    return new CallMedia({
+      session,
+      current: answer,
+      remoteRtp,
+      clock: o.clock,
+      network,
+      negotiation: o.negotiation,
+      path: o.path,
+    });
   }
 
-  /**
-   * An offer in a re-INVITE / UPDATE (RFC 3264 §8): answered with our same media, one version up.
-   * The offer's address and direction are not acted on yet (issue #12 moves the session here).
-   */
-  answerOffer(_offer: string): string {
-    return this.local.reoffer();
+  /** An offer in a re-INVITE / UPDATE (RFC 3264 §8): our answer; the media follows it. */
+  answerOffer(offer: string, method: 'INVITE' | 'UPDATE'): string {
+    const { sdp, media } = this.negotiation.answer(offer);
+    this.follow(media, method === 'UPDATE' ? 'update' : 're-invite');
+    return sdp;
+  }
+
+  /** A re-INVITE without SDP: our offer for its 200 (its answer comes in the ACK). */
+  offer(): string {
+    return this.negotiation.offer();
+  }
+
+  takeAnswer(answer: string): void {
+    this.follow(this.negotiation.takeAnswer(answer), 'ack');
+  }
+
+  /** Points the session at what the latest offer/answer says; records it when something changed. */
+  private follow(next: NegotiatedMedia, by: MediaChange['by']): void {
+    const before = this.current;
+    this.current = next;
+    const same =
+      before.remoteAddress === next.remoteAddress &&
+      before.remoteRtpPort === next.remoteRtpPort &&
+      before.payloadType === next.payloadType &&
+      before.direction === next.direction;
+    if (same) return; // a session refresh (RFC 4028) or an unchanged offer
+    this.session.setSending(sends(next.direction));
+    this.changes.push({
+      atSec: this.startedAt === null ? 0 : Math.round((this.clock.now() - this.startedAt) / 100) / 10,
+      by,
+      remoteRtp: formatEndpoint({ address: next.remoteAddress, port: next.remoteRtpPort }),
+      direction: next.direction,
+      codec: next.codec,
+    });
+    void remotes(next, this.network).then(async ({ rtp, rtcp }) => {
+      if (this.current !== next) return; // overtaken by a later change
+      await this.path.connect?.(rtp, rtcp).catch(() => {}); // a relay must permit the new peer first
+      this.remoteRtp = rtp;
+      this.session.retarget({
+        remoteRtp: rtp,
+        remoteRtcp: rtcp,
+        payloadType: next.payloadType,
+        law: next.codec,
+      });
+    });
   }
 
   /** Sends and measures until `durationSec` passed, `hangup` (far end ended) or `signal` (user). */
@@ -107,6 +165,7 @@ export class CallMedia implements DialogMedia {
     o.hangup.addEventListener('abort', stop, { once: true });
     o.signal.addEventListener('abort', stop, { once: true });
     const startedAt = clock.now();
+    this.startedAt = startedAt;
     session.start();
     const end = startedAt + o.durationSec * 1000;
     while (!ended.signal.aborted && clock.now() < end) {
@@ -125,8 +184,18 @@ export class CallMedia implements DialogMedia {
       remoteSdpRtp: formatEndpoint(this.remoteRtp),
       durationSec,
       startedAt,
+      changes: this.changes,
     };
   }
+}
+
+async function remotes(m: NegotiatedMedia, network: Network): Promise<{ rtp: Endpoint; rtcp: Endpoint }> {
+  const address = await resolveMediaAddress(m.remoteAddress, network);
+  const rtcpAddress =
+    m.remoteRtcpAddress === m.remoteAddress
+      ? address
+      : await resolveMediaAddress(m.remoteRtcpAddress, network);
+  return { rtp: { address, port: m.remoteRtpPort }, rtcp: { address: rtcpAddress, port: m.remoteRtcpPort } };
 }
 
 async function resolveMediaAddress(address: string, network: Network): Promise<string> {

@@ -13,6 +13,7 @@ import type { Network } from '../../engine/net/network.ts';
 import { MessageLog } from '../../engine/sip/message-log.ts';
 import { parseUri } from '../../engine/sip/sip-message.ts';
 import { TransactionLayer, type SipTimers } from '../../engine/sip/transactions.ts';
+import { TlsSetupError } from '../../engine/sip/stream-transport.ts';
 import { SIP_TRANSPORTS, type OpenedTransport } from '../../engine/sip/transports.ts';
 import { UserAgent } from '../../engine/sip/user-agent.ts';
 import { APP_VERSION } from '../../version.ts';
@@ -114,6 +115,12 @@ export async function setUpCall(
   } catch (err) {
     if (err instanceof WebSocketSetupError)
       throw new WebSocketCallFailure(err.summary, server, transportName);
+    // A certificate or handshake problem is not "unreachable": say which, and how to fix it.
+    if (err instanceof TlsSetupError)
+      throw new NatScopeError(err.kind === 'certificate' ? 'tls-certificate' : 'tls-handshake', err.message, {
+        server: formatEndpoint(server),
+        serverName: callHop.host,
+      });
     throw new NatScopeError(
       'unreachable',
       `cannot open SIP ${transportName.toUpperCase()} to ${formatEndpoint(server)}: ${(err as Error).message}`,

@@ -2,13 +2,12 @@
 //  - 5 % random loss per direction (nftables on the router WAN) → reported loss 5 ± 1.5 %;
 //  - the lab's userspace delay/jitter relay in the RTP path → RTT and RFC 3550 jitter within 20 %
 //    of what the injected delay distribution produces.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
 import type { CallResult } from '../../shared/contracts/call.ts';
 import { describeLab } from './describe-lab.ts';
-import { SIPP_DIR, withLab } from './lab.ts';
+import { startRelayedSippEcho } from './call-run.ts';
+import { withLab } from './lab.ts';
 import { readPcapRtp, wireJitterMs } from './pcap-rtp.ts';
 import type { Lab } from './lab.ts';
 
@@ -66,25 +65,7 @@ describeLab('lab echo call accuracy', () => {
     await withLab('masquerade', { coturn: false, stund: false }, async (lab) => {
       const delayMs = 40;
       const jitterMs = Number(process.env.NS_JITTER ?? 10);
-      const relay = { address: lab.addr.server2, port: 7000 };
-      await lab.startRelay('server2', {
-        listen: `${relay.address}:${relay.port}`,
-        to: `${lab.addr.serverPrimary}:6000`,
-        delayMs,
-        jitterMs,
-      });
-      // Local helper: uas-echo.xml with the SDP pointing at the relay instead of SIPp's media port.
-      const scenario = readFileSync(join(SIPP_DIR, 'uas-echo.xml'), 'utf8')
-        .replace('c=IN IP[media_ip_type] [media_ip]', `c=IN IP4 ${relay.address}`)
-        .replace('m=audio [media_port]', `m=audio ${relay.port}`);
-      const path = join(lab.workDir, 'uas-echo-relay.xml');
-      writeFileSync(path, scenario);
-      await lab.startSipp('server', {
-        scenario: path,
-        port: 5064,
-        name: 'sipp-uas-relay',
-        args: ['-rtp_echo', '-mi', lab.addr.serverPrimary, '-mp', '6000'],
-      });
+      const relay = await startRelayedSippEcho(lab, { delayMs, jitterMs, sipPort: 5064 });
       const cap = await lab.capture('client', `udp src port ${relay.port}`, { iface: 'eth0' });
       const r = await call(lab, 5064, 20);
       // The jitter the path really produced (the relay's timers add some of their own on a loaded

@@ -3,29 +3,28 @@
 // errors are made with nftables in the server's namespace (the kernel answers a port nobody
 // listens on with ICMP port unreachable by itself); the ringing far end is SIPp; TLS is Kamailio
 // with the lab's own CA, a TCP listener that never speaks, and Kamailio's plain TCP port.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { finding, runCall, runCallError } from './call-run.ts';
 import { describeLab } from './describe-lab.ts';
-import { attachLogs, startLab } from './lab.ts';
-import type { Lab } from './lab.ts';
+import { labFixture } from './lab-fixture.ts';
 import { startLabPbx, type LabPbx } from './peers/pbx.ts';
 
 const BLACK_HOLE = 5090;
 const NO_LISTENER = 5091;
-const HOST_UNREACHABLE = 5092;
+/** A TEST-NET address the home router has an "unreachable" route for: it answers ICMP host unreachable. */
+const UNREACHABLE_HOST = '203.0.113.99';
 const RINGING = 5093;
 const SILENT_TCP = 5063;
 
 describeLab('lab echo call: failures diagnosed fast and right', () => {
-  let lab: Lab;
   let pbx: LabPbx;
-  beforeAll(async () => {
-    lab = await startLab('masquerade', { coturn: false, stund: false });
+  const f = labFixture('masquerade', { coturn: false, stund: false }, async (lab) => {
     await lab.nft(
       'server',
-      `table inet natscope_faults {\n  chain input {\n    type filter hook input priority -10;\n    udp dport ${BLACK_HOLE} drop\n    udp dport ${HOST_UNREACHABLE} reject with icmp type host-unreachable\n  }\n}\n`,
+      `table inet natscope_faults {\n  chain input {\n    type filter hook input priority -10;\n    udp dport ${BLACK_HOLE} drop\n  }\n}\n`,
     );
+    await lab.exec('router', ['ip', 'route', 'add', 'unreachable', `${UNREACHABLE_HOST}/32`]);
     pbx = await startLabPbx(lab, {
       tls: true,
       delayedEcho: false,
@@ -39,25 +38,17 @@ describeLab('lab echo call: failures diagnosed fast and right', () => {
       `require('node:net').createServer(() => {}).listen(${SILENT_TCP}, '${lab.addr.server2}')`,
     ]);
   });
-  afterAll(async () => {
-    await lab?.destroy();
-  });
-  const withLogs = (fn: () => Promise<void>) => async (): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      throw attachLogs(err, lab);
-    }
-  };
+  const withLogs = f.withLogs;
 
   it(
     'black hole → no-sip-response at Timer B; nothing listening → ICMP port unreachable at once; ICMP host unreachable at once',
     withLogs(async () => {
+      const lab = f.lab;
       const target = (port: number) => `sip:echo@${lab.addr.serverPrimary}:${port}`;
       const [hole, port, host] = await Promise.all([
         runCall(lab, target(BLACK_HOLE), ['--duration', '3']),
         runCall(lab, target(NO_LISTENER), ['--duration', '3']),
-        runCall(lab, target(HOST_UNREACHABLE), ['--duration', '3']),
+        runCall(lab, `sip:echo@${UNREACHABLE_HOST}`, ['--duration', '3']),
       ]);
       console.log(
         `[failures] black hole: ${hole.states.get('failed')} s (wall ${hole.wallMs} ms); ICMP port unreachable: ${port.states.get('failed')} s (wall ${port.wallMs} ms); ICMP host unreachable: ${host.states.get('failed')} s (wall ${host.wallMs} ms)`,
@@ -87,6 +78,7 @@ describeLab('lab echo call: failures diagnosed fast and right', () => {
   it(
     'rings forever → CANCEL really sent (the far end gets it and answers 487), "nobody answered"',
     withLogs(async () => {
+      const lab = f.lab;
       const sipp = await lab.startSipp('server', {
         scenario: 'uas-ring-forever.xml',
         port: RINGING,
@@ -114,6 +106,7 @@ describeLab('lab echo call: failures diagnosed fast and right', () => {
   it(
     'TLS: unknown CA and a name the certificate does not carry → tls-certificate naming --ca FILE, at once',
     withLogs(async () => {
+      const lab = f.lab;
       const target = 'sip:9196@lab.test';
       const tls = ['--transport', 'tls', '--duration', '3'];
       const [unknownCa, wrongName] = await Promise.all([
@@ -142,6 +135,7 @@ describeLab('lab echo call: failures diagnosed fast and right', () => {
   it(
     'TLS: a server that never completes the handshake, and plain TCP on the port → tls-handshake, at once',
     withLogs(async () => {
+      const lab = f.lab;
       const target = 'sip:9196@lab.test';
       const tls = ['--transport', 'tls', '--duration', '3', '--ca', pbx.ca!.caCert];
       const [silent, plain] = await Promise.all([
@@ -161,6 +155,7 @@ describeLab('lab echo call: failures diagnosed fast and right', () => {
   it(
     'TLS with the lab CA (--ca FILE) works end to end through Kamailio',
     withLogs(async () => {
+      const lab = f.lab;
       const r = await runCall(lab, pbx.echoUri, [
         '--transport',
         'tls',

@@ -1,7 +1,11 @@
 // Running `natscope call` in a lab namespace the way a user does, and reading what it said:
 // the JSON result, the exit code, the wall-clock time the whole command took, and the times of
 // the state lines it printed on stderr ("[1.2s] failed — …").
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { CallResult } from '../../shared/contracts/call.ts';
+import { SIPP_DIR } from './lab.ts';
 import type { HostName, Lab } from './lab.ts';
 
 export interface CallRun {
@@ -86,4 +90,33 @@ export async function withNftTable<T>(
   } finally {
     await lab.nft(host, `delete table inet ${name}\n`);
   }
+}
+
+/**
+ * SIPp's echo UAS (uas-echo.xml, -rtp_echo on the server's port 6000) behind the lab's delay relay
+ * on server2: its SDP names the relay, so media goes out and back through `delayMs` each way.
+ */
+export async function startRelayedSippEcho(
+  lab: Lab,
+  o: { delayMs: number; jitterMs?: number; sipPort: number },
+): Promise<{ address: string; port: number }> {
+  const relay = { address: lab.addr.server2, port: 7000 };
+  await lab.startRelay('server2', {
+    listen: `${relay.address}:${relay.port}`,
+    to: `${lab.addr.serverPrimary}:6000`,
+    delayMs: o.delayMs,
+    jitterMs: o.jitterMs,
+  });
+  const scenario = readFileSync(join(SIPP_DIR, 'uas-echo.xml'), 'utf8')
+    .replace('c=IN IP[media_ip_type] [media_ip]', `c=IN IP4 ${relay.address}`)
+    .replace('m=audio [media_port]', `m=audio ${relay.port}`);
+  const path = join(lab.workDir, `uas-echo-relay-${o.sipPort}.xml`);
+  writeFileSync(path, scenario);
+  await lab.startSipp('server', {
+    scenario: path,
+    port: o.sipPort,
+    name: 'sipp-uas-relay',
+    args: ['-rtp_echo', '-mi', lab.addr.serverPrimary, '-mp', '6000'],
+  });
+  return relay;
 }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import type { CallResult } from '../../shared/contracts/call.ts';
+import { withNftTable } from './call-run.ts';
 import { describeLab } from './describe-lab.ts';
 import { attachLogs, startLab } from './lab.ts';
 import type { Lab } from './lab.ts';
@@ -25,22 +26,6 @@ async function call(lab: Lab, args: string[], timeoutMs = 60_000) {
   );
   if (!r.json) throw new Error(`natscope call printed no JSON (exit ${r.code}):\n${r.stderr}\n${r.stdout}`);
   return { ...r, result: r.json };
-}
-
-/** Local helper (the harness has none): an nftables table of our own in a host's namespace. */
-async function withNft(
-  lab: Lab,
-  host: 'router',
-  name: string,
-  body: string,
-  fn: () => Promise<void>,
-): Promise<void> {
-  await lab.nft(host, `table inet ${name} {\n${body}\n}\n`);
-  try {
-    await fn();
-  } finally {
-    await lab.nft(host, `delete table inet ${name}\n`);
-  }
 }
 
 function expectTwoWayAudio(r: CallResult, durationSec: number): void {
@@ -142,7 +127,7 @@ for (const variant of variants) {
         // On the router (a drop in the client's own output hook would fail send() with EPERM):
         // quota lets the rule match only the first UDP packet to 5060 (the INVITE, < 1200 bytes).
         const rule = `  chain c_fwd {\n    type filter hook forward priority -10;\n    udp dport ${lab.ports.sip} quota until 1200 bytes drop\n  }`;
-        await withNft(lab, 'router', 'natscope_drop_invite', rule, async () => {
+        await withNftTable(lab, 'router', 'natscope_drop_invite', rule, async () => {
           const { result: r } = await call(lab, ['--duration', '3']);
           expectTwoWayAudio(r, 3);
           const invites = r.messages.filter((m) => m.method === 'INVITE' && m.direction === 'sent');
@@ -161,7 +146,7 @@ for (const variant of variants) {
       'RTP back-path blocked: detected and explained as one-way audio',
       withLogs(async () => {
         const rule = `  chain c_fwd {\n    type filter hook forward priority -10;\n    ip saddr ${lab.addr.serverPrimary} udp sport 6000 drop\n  }`;
-        await withNft(lab, 'router', 'natscope_oneway', rule, async () => {
+        await withNftTable(lab, 'router', 'natscope_oneway', rule, async () => {
           const { result: r, code } = await call(lab, ['--duration', '5']);
           expect(code).toBe(1);
           expect(r.answered).toBe(true);

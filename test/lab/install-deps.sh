@@ -2,7 +2,7 @@
 # Install the Debian packages the NatScope network lab needs (idempotent; Debian 12).
 # Called by .ci/run before `npm run test:lab`.
 set -eu
-PKGS="iproute2 iputils-ping nftables procps openssl coturn stun-server stun-client miniupnpd-nftables miniupnpc natpmpc sip-tester tcpdump conntrack python3"
+PKGS="iproute2 iputils-ping nftables procps openssl coturn stun-server stun-client miniupnpd-nftables miniupnpc natpmpc sip-tester tcpdump conntrack python3 kamailio kamailio-tls-modules rtpengine-daemon baresip-core"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -22,7 +22,7 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
 # The packaged services are not wanted in the root namespace (the lab starts its own copies).
-for svc in coturn miniupnpd stun-server; do
+for svc in coturn miniupnpd stun-server kamailio rtpengine-daemon; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
   fi

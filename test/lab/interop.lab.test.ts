@@ -2,13 +2,12 @@
 // (registrar with digest 401 on REGISTER, 407 on INVITE, MD5 and SHA-256, Record-Route), rtpengine
 // relaying the media, baresip phones answering with an echo — over UDP and TCP, through the lab's
 // masquerade NAT like a user behind a home router. (TLS with the lab CA: call-failures.lab.test.ts.)
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import type { CallResult } from '../../shared/contracts/call.ts';
 import { finding, runCall } from './call-run.ts';
 import { describeLab } from './describe-lab.ts';
-import { attachLogs, startLab } from './lab.ts';
-import type { Lab } from './lab.ts';
+import { labFixture } from './lab-fixture.ts';
 import { PBX_DOMAIN, pbxCallArgs, startLabPbx, type LabPbx } from './peers/pbx.ts';
 
 function expectEchoThroughRtpengine(r: CallResult, pbx: LabPbx): void {
@@ -28,30 +27,20 @@ function expectEchoThroughRtpengine(r: CallResult, pbx: LabPbx): void {
 }
 
 describeLab('lab interop: Kamailio + rtpengine + baresip', () => {
-  let lab: Lab;
   let md5: LabPbx;
   let sha: LabPbx;
-  beforeAll(async () => {
-    lab = await startLab('masquerade', { coturn: false, stund: false });
+  const f = labFixture('masquerade', { coturn: false, stund: false }, async (lab) => {
     [md5, sha] = await Promise.all([
       startLabPbx(lab, { delayedEcho: false }),
       startLabPbx(lab, { delayedEcho: false, port: 5070, algorithm: 'SHA-256', name: 'pbx-sha256' }),
     ]);
   });
-  afterAll(async () => {
-    await lab?.destroy();
-  });
-  const withLogs = (fn: () => Promise<void>) => async (): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      throw attachLogs(err, lab);
-    }
-  };
+  const withLogs = f.withLogs;
 
   it(
     'UDP, digest MD5: 401 on REGISTER, 407 on INVITE, Record-Route honoured, audio both ways via rtpengine',
     withLogs(async () => {
+      const lab = f.lab;
       const t0 = Date.now();
       const { result: r, wallMs } = await runCall(lab, md5.echoUri, [...pbxCallArgs(md5), '--duration', '4']);
       expect(r.registration).toMatchObject({
@@ -60,7 +49,6 @@ describeLab('lab interop: Kamailio + rtpengine + baresip', () => {
         authAlgorithm: 'MD5',
         unregistered: true,
       });
-      expect(r.registration!.reason).toBe('OK');
       expectEchoThroughRtpengine(r, md5);
       const got = r.messages.map((m) => `${m.direction} ${m.summary.split(' ').slice(0, 2).join(' ')}`);
       expect(got).toEqual(expect.arrayContaining(['received 401 Unauthorized', 'received 407 Proxy']));
@@ -83,6 +71,7 @@ describeLab('lab interop: Kamailio + rtpengine + baresip', () => {
   it(
     'UDP, digest SHA-256 (RFC 8760) with a second Kamailio',
     withLogs(async () => {
+      const lab = f.lab;
       const { result: r } = await runCall(lab, sha.echoUri, [...pbxCallArgs(sha), '--duration', '3']);
       expect(r.registration).toMatchObject({ ok: true, authAlgorithm: 'SHA-256' });
       expectEchoThroughRtpengine(r, sha);
@@ -92,6 +81,7 @@ describeLab('lab interop: Kamailio + rtpengine + baresip', () => {
   it(
     'TCP: registration and call over one connection, Record-Route honoured',
     withLogs(async () => {
+      const lab = f.lab;
       const { result: r } = await runCall(lab, md5.echoUri, [...pbxCallArgs(md5, 'tcp'), '--duration', '3']);
       expect(r.transport).toBe('tcp');
       expect(r.registration?.ok).toBe(true);
@@ -102,6 +92,7 @@ describeLab('lab interop: Kamailio + rtpengine + baresip', () => {
   it(
     'wrong password: auth-failed, sipReason is the reason phrase only',
     withLogs(async () => {
+      const lab = f.lab;
       const args = pbxCallArgs(md5);
       args[args.indexOf('--password') + 1] = 'wrong-pass';
       const { result: r, code, stdout, stderr } = await runCall(lab, md5.echoUri, [...args, '--no-register']);
@@ -117,6 +108,7 @@ describeLab('lab interop: Kamailio + rtpengine + baresip', () => {
   it(
     'an unknown user at the PBX: 404 from Kamailio, call-rejected',
     withLogs(async () => {
+      const lab = f.lab;
       const { result: r } = await runCall(lab, `sip:nobody@${PBX_DOMAIN}`, [
         ...pbxCallArgs(md5),
         '--no-register',

@@ -20,6 +20,10 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
   tcpdump: 'tcpdump',
   conntrack: 'conntrack',
   python3: 'python3',
+  // the interop suite (issue #12): a real PBX, a media relay and a softphone
+  kamailio: 'kamailio',
+  rtpengine: 'rtpengine-daemon',
+  baresip: 'baresip-core',
 };
 
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

@@ -2,11 +2,10 @@
 // allocation benchmark. Long-term credentials (--lt-cred-mech --user) or the TURN REST scheme
 // (--use-auth-secret --static-auth-secret); TLS with a lab CA made by openssl at start; quotas for
 // 486. It listens on its own ports so the harness's STUN-only coturn (3478/3479) keeps running.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Lab, Peer } from '../lab.ts';
-import { runOk } from '../proc.ts';
+import { createLabCa } from './tls-ca.ts';
 
 export const RELAY_PORTS = {
   /** UDP + TCP listener. */
@@ -44,73 +43,11 @@ export interface CoturnRelay {
   caPath: string | null;
 }
 
-/** A throwaway CA and a server certificate for `ip` (subjectAltName IP), made with openssl. */
+/** A throwaway CA and a server certificate for `ip` (subjectAltName IP), made with openssl (tls-ca.ts). */
 export async function makeLabCa(dir: string, ip: string): Promise<{ ca: string; cert: string; key: string }> {
-  const ca = join(dir, 'turn-ca.pem');
-  const caKey = join(dir, 'turn-ca.key');
-  const key = join(dir, 'turn-server.key');
-  const csr = join(dir, 'turn-server.csr');
-  const cert = join(dir, 'turn-server.pem');
-  const ext = join(dir, 'turn-server.ext');
-  writeFileSync(ext, `subjectAltName=IP:${ip},DNS:turn.lab.test\nextendedKeyUsage=serverAuth\n`);
-  const o = { timeoutMs: 30_000 };
-  await runOk(
-    [
-      'openssl',
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      caKey,
-      '-out',
-      ca,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=NatScope lab CA',
-    ],
-    o,
-  );
-  await runOk(
-    [
-      'openssl',
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      csr,
-      '-subj',
-      '/CN=turn.lab.test',
-    ],
-    o,
-  );
-  await runOk(
-    [
-      'openssl',
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      ca,
-      '-CAkey',
-      caKey,
-      '-CAcreateserial',
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-extfile',
-      ext,
-    ],
-    o,
-  );
-  return { ca, cert, key };
+  const ca = await createLabCa(join(dir, 'turn-ca'));
+  const server = await ca.issue('turn-server', { dns: ['turn.lab.test'], ip: [ip] });
+  return { ca: ca.caCert, cert: server.certificate, key: server.privateKey };
 }
 
 export async function startCoturnRelay(lab: Lab, o: CoturnRelayOptions = {}): Promise<CoturnRelay> {

@@ -31,6 +31,9 @@ export async function startRtpengine(lab: Lab, host: HostName, o: RtpengineOptio
   const portMax = o.portMax ?? 30_099;
   const peer = lab.spawn(host, 'rtpengine', [
     'rtpengine',
+    // not /etc/rtpengine/rtpengine.conf: its fixed CLI/HTTP ports would collide between instances
+    '--config-file=none',
+    `--listen-cli=${ngAddress}:${ngPort + 1}`,
     '--foreground',
     '--log-stderr',
     '--table=-1',

@@ -1,5 +1,6 @@
 import type { CallResult, RtpStats } from '../../../../shared/contracts/call.ts';
 import type { EchoAudioState } from './echo-controller.ts';
+import { RttSources } from './RttSources.tsx';
 
 /** The call's verdict in one line, then the raw counters behind the charts. */
 export function CallResultView(props: {
@@ -35,6 +36,7 @@ export function CallResultView(props: {
             : ''}
         </p>
       )}
+      {last && <RttSources stats={last} />}
       {audio && (audio.micFrames > 0 || audio.echoLevelDb !== null) && (
         <p className="muted small" data-testid="echo-audio">
           {props.microphone ? `Microphone: ${audio.micFrames} frames sent as G.711` : 'Test tone'}

@@ -8,7 +8,7 @@
  *    trip *plus* whatever the echo service adds (its jitter buffer, a deliberate delay such as
  *    FreeSWITCH 9195's 5 s). Physically, the network RTT can never exceed it.
  * The network RTT is taken from the most direct source that is physically consistent with the
- * others; a source that disagrees beyond the tolerance is reported and not used. When no network
+ * others; a source that disagrees beyond the tolerance (rttTolerance) is reported and not used. When no network
  * source is left (an echo that neither reflects our packets nor sends usable RTCP, and delays its
  * audio on purpose), the network RTT is unknown rather than the audio round trip: that would feed
  * seconds of deliberate delay into the E-model. Pure: no clock, no I/O.
@@ -43,9 +43,14 @@ export interface RttEstimate {
   echoDelayMs: number | null;
 }
 
-/** Two RTT figures agree when within 5 ms or 20 % of the smaller one, whichever is larger. */
+/**
+ * Two RTT figures agree when within 20 ms or 25 % of the smaller one, whichever is larger: that
+ * much is timestamping noise (each end stamps packets when its process gets to them, and a busy
+ * host lags by tens of ms), while the faults this check exists for are off by hundreds of ms or
+ * by multiples (an RTCP report with DLSR 0 claiming seconds).
+ */
 export function rttTolerance(a: number, b: number): number {
-  return Math.max(5, 0.2 * Math.min(a, b));
+  return Math.max(20, 0.25 * Math.min(a, b));
 }
 
 /** Beyond this, an audio round trip is not a network path (GEO satellite hops are ~600 ms). */

@@ -24,6 +24,12 @@ import { waitFor } from './proc.ts';
  */
 const OVERLOADED = loadavg()[0]! > cpus().length;
 const RTT_TOLERANCE_MS = OVERLOADED ? 15 : 5;
+/**
+ * RTCP round trips are stamped by two busy processes (ours when its RR arrives, baresip's DLSR) on
+ * top of rtpengine's userspace relaying: on an overloaded machine they were seen 40 ms off the wire
+ * while the echoed packets stayed within 5 ms. Unloaded, the same 5 ms bound applies.
+ */
+const RTCP_TOLERANCE_MS = OVERLOADED ? 50 : RTT_TOLERANCE_MS;
 if (OVERLOADED)
   console.warn(`[truth] load ${loadavg()[0]!.toFixed(1)}: RTT tolerance ${RTT_TOLERANCE_MS} ms`);
 
@@ -137,7 +143,7 @@ describeLab('lab echo call truth: a real PBX (Kamailio + rtpengine) with baresip
       );
       expectCleanCall(r);
       expect(s.rttSource).toBe('rtcp');
-      expect(Math.abs(s.rttMs! - wireRtt!)).toBeLessThanOrEqual(RTT_TOLERANCE_MS);
+      expect(Math.abs(s.rttMs! - wireRtt!)).toBeLessThanOrEqual(RTCP_TOLERANCE_MS);
       expect(s.rttAgreement).toBe('agree');
       expect(s.echoDelayMs!).toBeGreaterThanOrEqual(0);
       expect(Math.abs(s.audioLatencyMs! - wireAudio!)).toBeLessThanOrEqual(RTT_TOLERANCE_MS);
@@ -160,7 +166,7 @@ describeLab('lab echo call truth: a real PBX (Kamailio + rtpengine) with baresip
       expectCleanCall(r);
       expect(Math.abs(s.echoDelayMs! - wireEchoDelay)).toBeLessThanOrEqual(50);
       expect(Math.abs(wireEchoDelay - ECHO_DELAY_MS)).toBeLessThanOrEqual(150);
-      expect(Math.abs(s.rttMs! - wireRtt!)).toBeLessThanOrEqual(RTT_TOLERANCE_MS);
+      expect(Math.abs(s.rttMs! - wireRtt!)).toBeLessThanOrEqual(RTCP_TOLERANCE_MS);
       expect(run.liveFindings.join('\n')).not.toMatch(/one-way/i);
       expect(finding(r, 'echo-delay')).toBeDefined();
     }),

@@ -10,6 +10,7 @@ import {
 import { NatScopeError } from '../../shared/contracts/errors.ts';
 import { formatEndpoint, parseHostPort, type Endpoint } from '../../shared/model/endpoint.ts';
 import { compareRuns } from '../../shared/model/nat-compare.ts';
+import { judgeUdp } from '../../shared/model/udp-verdict.ts';
 import { DEFAULT_NAT_SERVERS, DEFAULT_STUN_PORT } from '../../shared/model/nat-servers.ts';
 import type { z } from 'zod';
 import type { Clock } from '../engine/clock/clock.ts';
@@ -120,16 +121,25 @@ export function createNatService(deps: NatServiceDeps) {
       for (const r of runs)
         if (!r.serverCapable && r.incapableReason)
           warnings.push(`${r.server}: server cannot run behaviour tests: ${r.incapableReason}`);
+      // "UDP blocked" only with independent evidence; a lone silent server is "did not answer".
+      const udp = judgeUdp(runs);
+      const classic = udp.udpBlocked
+        ? 'udp-blocked'
+        : cmp.values.classic === 'udp-blocked'
+          ? null
+          : cmp.values.classic;
       const report: NatReport = {
         mapping: cmp.values.mapping,
         filtering: cmp.values.filtering,
         hairpinning: cmp.values.hairpinning,
         natDetected: cmp.values.natDetected,
-        udpBlocked: cmp.values.udpBlocked,
+        udpBlocked: udp.udpBlocked,
+        serverSilent: udp.serverSilent,
+        udpEvidence: udp.evidence,
         portPreserved: cmp.values.portPreserved,
         mappedAddress: primary.mappedAddress,
         localAddress: primary.localAddress,
-        classic: cmp.values.classic,
+        classic,
         transport: input.transport,
         serverCapable: runs.some((r) => r.serverCapable),
         confidence: cmp.confidence,

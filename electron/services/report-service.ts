@@ -21,6 +21,7 @@ import {
   type StepResults,
 } from '../../shared/model/diagnosis/from-results.ts';
 import { diagnose } from '../../shared/model/diagnosis/rules.ts';
+import { defaultDiscoveryServers } from '../../shared/model/nat-servers.ts';
 import { redactReport } from '../../shared/model/report/build.ts';
 import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
 import type { CallContext } from './call-context.ts';
@@ -153,8 +154,10 @@ export function createReportService(deps: DiagnoseDeps) {
           : undefined;
 
       await step('network', null, () => deps.network.snapshot());
-      await step('nat', input.stunServers.length ? null : 'no STUN server given (--stun-server)', () =>
-        deps.nat.discover(withDefaults('nat.discover', { servers: input.stunServers }), quiet),
+      // Like `natscope nat`: without --stun-server, the built-in public RFC 5780 servers.
+      const stunServers = input.stunServers.length ? input.stunServers : defaultDiscoveryServers();
+      await step('nat', null, () =>
+        deps.nat.discover(withDefaults('nat.discover', { servers: stunServers }), quiet),
       );
       // The path towards the STUN server shows a carrier-grade NAT as a 100.64/10 hop.
       const stunAddress = results.nat?.servers.find((s) => s.address)?.address;
@@ -177,24 +180,21 @@ export function createReportService(deps: DiagnoseDeps) {
       );
       // With UDP blocked, UDP probes can only time out: test what can work instead of waiting.
       const udpBlocked = results.nat?.udpBlocked === true;
-      await step(
-        'alg',
-        input.reflector || input.stunServers[0] ? null : 'no reflector (--reflector) or STUN server given',
-        () =>
-          deps.alg.test(
-            withDefaults(
-              'alg.test',
-              input.reflector
-                ? { reflector: input.reflector, ...(udpBlocked ? { transports: ['TCP' as const] } : {}) }
-                : { stunServer: input.stunServers[0] },
-            ),
-            quiet,
+      await step('alg', null, () =>
+        deps.alg.test(
+          withDefaults(
+            'alg.test',
+            input.reflector
+              ? { reflector: input.reflector, ...(udpBlocked ? { transports: ['TCP' as const] } : {}) }
+              : { stunServer: stunServers[0] },
           ),
+          quiet,
+        ),
       );
       const callSkip = !input.echoUri
         ? 'no echo URI given (--echo-uri)'
         : udpBlocked && input.transport === 'udp' && !input.wsUrl
-          ? 'UDP is blocked (no STUN answer), so a UDP call cannot work: try --transport tcp or tls'
+          ? `UDP is blocked (${results.nat?.udpEvidence ?? 'no STUN answer'}), so a UDP call cannot work: try --transport tcp or tls`
           : null;
       await step('call', callSkip, () =>
         deps.call.echoTest(

@@ -142,7 +142,10 @@ export const NatServerRunSchema = z.object({
   filtering: FilteringBehaviourSchema.nullable(),
   hairpinning: z.boolean().nullable(),
   natDetected: z.boolean().nullable(),
+  /** No UDP answer from this server (it may be down: see the report's udpBlocked / serverSilent). */
   udpBlocked: z.boolean(),
+  /** After a silent UDP try: the server's host answered a TCP handshake (accepted or refused); null = not tried. */
+  tcpReachable: z.boolean().nullable().optional(),
   portPreserved: z.boolean().nullable(),
   mappedAddress: z.string().nullable(),
   localAddress: z.string().nullable(),
@@ -171,7 +174,15 @@ export const NatReportSchema = z.object({
   filtering: FilteringBehaviourSchema.nullable(),
   hairpinning: z.boolean().nullable(),
   natDetected: z.boolean().nullable(),
+  /**
+   * UDP is blocked on this path, shown by independent evidence: the server answered over TCP but
+   * not UDP, or two or more different servers were silent over UDP (see udpEvidence).
+   */
   udpBlocked: z.boolean(),
+  /** No server answered at all and nothing proves UDP blocked: "the STUN server did not answer". */
+  serverSilent: z.boolean().optional(),
+  /** The facts behind udpBlocked or serverSilent, in words. */
+  udpEvidence: z.string().nullable().optional(),
   portPreserved: z.boolean().nullable(),
   mappedAddress: z.string().nullable(),
   localAddress: z.string().nullable(),

@@ -16,6 +16,8 @@ export interface NatMeaning {
 
 export interface MeaningInputs {
   udpBlocked: boolean;
+  /** No server answered and nothing proves UDP blocked (see shared/model/udp-verdict.ts). */
+  serverSilent?: boolean;
   natDetected: boolean | null;
   mapping: MappingBehaviour | null;
   filtering: FilteringBehaviour | null;
@@ -34,6 +36,14 @@ export function natSipMeaning(r: MeaningInputs): NatMeaning[] {
       topic: 'summary',
       severity: 'problem',
       text: 'No UDP gets through. SIP over UDP and RTP media cannot work from here; use SIP over TCP/TLS and a TURN relay over TCP/TLS (e.g. port 443), or ask for UDP to be allowed.',
+    });
+    return out;
+  }
+  if (r.serverSilent) {
+    out.push({
+      topic: 'summary',
+      severity: 'unknown',
+      text: 'The STUN server did not answer (over UDP or TCP). That alone does not show UDP is blocked — the server may be down — so the NAT type is unknown. Try a second server.',
     });
     return out;
   }

@@ -60,7 +60,7 @@ export const diagnoseCommand: CliCommand = {
   help: [
     'Steps and what they need (a step without its input is listed as skipped, not failed):',
     '  network       nothing                      interfaces, gateways, primary address',
-    '  nat           --stun-server (repeatable)   RFC 5780 NAT behaviour',
+    '  nat           --stun-server (repeatable)   RFC 5780 NAT behaviour (default: the built-in list, like nat)',
     '  router        nothing (--no-router skips)  UPnP IGD / NAT-PMP / PCP, external IP, mappings',
     '  alg           --reflector (conclusive), or the STUN server (heuristics, weaker evidence)',
     '  call          --echo-uri                   echo test call with RTP stats',

@@ -134,6 +134,9 @@ export async function discoverUdp(o: UdpDiscoveryOptions): Promise<NatServerRun>
         rec.finish('server-capability', 'failed', 'false', result.incapableReason);
         if (result.udpBlocked && tcp) {
           await tcp.done;
+          // The server's host answered the TCP handshake (or refused it): independent evidence
+          // that the path works and only UDP is missing (shared/model/udp-verdict.ts).
+          result.tcpReachable = tcp.rttMs !== null;
           await tcpFallback(o, rec, result, P, tcp);
         }
       }

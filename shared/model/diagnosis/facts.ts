@@ -13,7 +13,10 @@ export interface DiagnosisFacts {
     localAddresses: string[];
   };
   nat?: {
+    /** Shown by independent evidence (udpEvidence); a lone silent server is serverSilent instead. */
     udpBlocked: boolean;
+    serverSilent?: boolean;
+    udpEvidence?: string | null;
     natDetected: boolean | null;
     mapping: Behaviour;
     filtering: Behaviour;

@@ -30,6 +30,7 @@ export const FINDING_IDS = [
   'webrtc-relay-only',
   'webrtc-ok',
   'loopback-only',
+  'stun-no-answer',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 

@@ -44,6 +44,8 @@ export function factsFromResults(r: StepResults): DiagnosisFacts {
   if (r.nat) {
     facts.nat = {
       udpBlocked: r.nat.udpBlocked,
+      serverSilent: r.nat.serverSilent ?? false,
+      udpEvidence: r.nat.udpEvidence ?? null,
       natDetected: r.nat.natDetected,
       mapping: r.nat.mapping,
       filtering: r.nat.filtering,

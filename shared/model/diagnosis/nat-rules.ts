@@ -110,13 +110,31 @@ export const udpBlocked: Rule = ({ nat }) =>
           id: 'udp-blocked',
           area: 'nat',
           severity: 'problem',
-          title: 'UDP is blocked: no STUN answer came back',
-          evidence: { server: nat.server },
+          title: 'UDP is blocked: STUN answers only over TCP, or several servers are silent',
+          evidence: { server: nat.server, evidence: nat.udpEvidence ?? null },
           advice: [
             'SIP over UDP and RTP cannot work from this network. Check the firewall for outbound UDP (ports 3478, 5060 and your RTP range).',
             'If only UDP is filtered, use SIP over TCP or TLS — but RTP media still needs UDP or a TURN relay over TCP/TLS.',
           ],
           references: [REF.rfc4787],
+        },
+      ]
+    : [];
+
+/** A silent server says nothing about the NAT: the NAT type is unknown, and that is the finding. */
+export const stunNoAnswer: Rule = ({ nat }) =>
+  nat?.serverSilent && !nat.udpBlocked
+    ? [
+        {
+          id: 'stun-no-answer',
+          area: 'nat',
+          severity: 'warning',
+          title: 'The STUN server did not answer: NAT type unknown',
+          evidence: { server: nat.server, evidence: nat.udpEvidence ?? null },
+          advice: [
+            'Try another STUN server (or two): a server that is down looks the same as a firewall. If two different servers stay silent too, UDP is blocked on this network.',
+          ],
+          references: [REF.rfc5780],
         },
       ]
     : [];

@@ -7,7 +7,7 @@ import type { DiagnosisFacts } from './facts.ts';
 import type { Finding } from './findings.ts';
 import { sortFindings } from './findings.ts';
 import { isLoopbackNat, loopbackFinding } from './loopback.ts';
-import { hairpin, lifetime, natShape, symmetric, udpBlocked } from './nat-rules.ts';
+import { hairpin, lifetime, natShape, stunNoAnswer, symmetric, udpBlocked } from './nat-rules.ts';
 import { relayRules } from './relay-rules.ts';
 import { alg, routerRules } from './router-rules.ts';
 import type { Rule } from './rule-kit.ts';
@@ -15,6 +15,7 @@ import { webrtcRules } from './webrtc-rules.ts';
 
 const RULES: Rule[] = [
   udpBlocked,
+  stunNoAnswer,
   natShape,
   symmetric,
   hairpin,

@@ -83,10 +83,7 @@ export async function runCheck(store: SessionStore, plan: CheckPlan): Promise<vo
       : skip('alg', 'no reflector or STUN server given');
   const call =
     nat?.udpBlocked === true
-      ? skip(
-          'echo',
-          'UDP is blocked (no STUN server answered, and another path confirmed it), so a UDP call cannot work',
-        )
+      ? skip('echo', `UDP is blocked (${nat.udpEvidence ?? 'no STUN answer'}), so a UDP call cannot work`)
       : echoController(store).start(callInput(plan), {
           microphone: false,
           hear: false,

@@ -76,18 +76,21 @@ export const natArea: VerdictAreaDef = {
           'The STUN server is on this computer (the offline demo): there is no NAT on loopback to find.',
         evidence: [`mapped ${nat.mappedAddress ?? '—'} from local ${nat.localAddress ?? '—'}`],
       };
-    const label = nat.udpBlocked
-      ? 'UDP blocked'
-      : nat.classic
-        ? `${CLASSIC_LABEL[nat.classic]}${nat.natDetected ? ' NAT' : ''}`
-        : nat.serverCapable
-          ? 'NAT behaviour unknown'
-          : 'Unknown: the STUN server cannot run behaviour tests';
+    const label = nat.serverSilent
+      ? 'Unknown: the STUN server did not answer'
+      : nat.udpBlocked
+        ? 'UDP blocked'
+        : nat.classic
+          ? `${CLASSIC_LABEL[nat.classic]}${nat.natDetected ? ' NAT' : ''}`
+          : nat.serverCapable
+            ? 'NAT behaviour unknown'
+            : 'Unknown: the STUN server cannot run behaviour tests';
     return {
       tone: light(s, 'nat'),
       headline: label,
       detail: summary?.text,
       evidence: [
+        ...(nat.udpEvidence ? [nat.udpEvidence] : []),
         nat.mapping ? `mapping: ${BEHAVIOUR_LABEL[nat.mapping]}` : 'mapping: unknown',
         nat.filtering ? `filtering: ${BEHAVIOUR_LABEL[nat.filtering]}` : 'filtering: unknown',
         `hairpinning: ${nat.hairpinning === null ? 'unknown' : nat.hairpinning ? 'yes' : 'no'}`,

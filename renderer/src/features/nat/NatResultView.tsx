@@ -53,11 +53,13 @@ export function NatResultView({ report }: { report: NatReport }) {
           <div className="headline-value">
             {loopback
               ? 'Loopback only (demo)'
-              : report.udpBlocked
-                ? 'UDP blocked'
-                : report.classic
-                  ? CLASSIC_LABEL[report.classic]
-                  : 'Unknown'}
+              : report.serverSilent
+                ? 'Unknown: the STUN server did not answer'
+                : report.udpBlocked
+                  ? 'UDP blocked'
+                  : report.classic
+                    ? CLASSIC_LABEL[report.classic]
+                    : 'Unknown'}
           </div>
           <div className="muted small">
             {loopback
@@ -70,6 +72,11 @@ export function NatResultView({ report }: { report: NatReport }) {
             · mapped <span className="mono">{report.mappedAddress ?? '—'}</span> from local{' '}
             <span className="mono">{report.localAddress ?? '—'}</span>
           </div>
+          {report.udpEvidence && (
+            <div className="small" data-testid="nat-udp-evidence">
+              Evidence: {report.udpEvidence}
+            </div>
+          )}
         </div>
         <div>
           <div className="card-label">Confidence</div>

@@ -1,7 +1,8 @@
 // Bundles the Node-side entry points with esbuild: the CLI (which also hosts web mode), and the
 // Electron main and preload scripts. The renderer is built by Vite (renderer/vite.config.ts).
 import { build, type BuildOptions } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
+import { builtinsOnDemand } from './builtins-on-demand.ts';
 
 const common: BuildOptions = {
   bundle: true,
@@ -12,11 +13,19 @@ const common: BuildOptions = {
   legalComments: 'none',
 };
 
+// Chunks of an earlier build would pile up next to the new ones.
+await rm('dist/cli', { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
-    entryPoints: ['electron/cli/natscope.ts'],
-    outfile: 'dist/cli/natscope-main.mjs',
+    // Code splitting: each CLI command (commands/index.ts) and each service (services.ts) is a
+    // dynamic import, so it becomes a chunk loaded only when used: `natscope --help` loads none.
+    // Chunks sit beside the entry, so `import.meta.url` names the same directory in every chunk.
+    entryPoints: { 'natscope-main': 'electron/cli/natscope.ts' },
+    outdir: 'dist/cli',
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     format: 'esm',
     // Bundled CommonJS dependencies (ws) call require(); give the ESM bundle one.
     banner: {
@@ -24,6 +33,7 @@ await Promise.all([
     },
     // Optional native speed-ups of ws; the pure-JS fallbacks are used when absent.
     external: ['bufferutil', 'utf-8-validate'],
+    plugins: [builtinsOnDemand],
   }),
   build({
     ...common,

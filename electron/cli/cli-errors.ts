@@ -3,7 +3,6 @@
  * stdout under --json (and a one-line message on stderr always), never a stack trace, and the exit
  * code says who is at fault.
  */
-import { ZodError } from 'zod';
 import { NatScopeError, toWireError, type WireError } from '../../shared/contracts/errors.ts';
 
 /** Exit codes (documented in the README and `natscope --help`). */
@@ -30,12 +29,19 @@ export function usageError(message: string): NatScopeError {
   return new NatScopeError('bad-request', message);
 }
 
+/** zod's error, recognised without importing zod (the CLI's start-up path stays free of it). */
+function isZodError(err: unknown): err is Error & { issues: { path: PropertyKey[]; message: string }[] } {
+  return (
+    err instanceof Error && err.name === 'ZodError' && Array.isArray((err as { issues?: unknown }).issues)
+  );
+}
+
 /**
  * The wire error and exit code for anything a command threw. A schema failure is the user's input
  * that a service checked: bad usage with a readable message, not an `internal` zod dump.
  */
 export function cliFailure(err: unknown): { wire: WireError; exit: number } {
-  if (err instanceof ZodError)
+  if (isZodError(err))
     return { wire: toWireError(usageError(`invalid input: ${issuesText(err.issues)}`)), exit: EXIT.usage };
   const wire = toWireError(err);
   if (err instanceof NatScopeError && err.code === 'bad-request') {

@@ -22,9 +22,8 @@ export interface CliContext {
   signal: AbortSignal;
 }
 
+/** A command's module: loaded only when the command runs (or its `--help` is asked for). */
 export interface CliCommand {
-  name: string;
-  summary: string;
   /** Usage line after `natscope `, e.g. "nat --server HOST[:PORT] [--json]". */
   usage: string;
   /** Extra help text: flags and examples. */
@@ -34,4 +33,15 @@ export interface CliCommand {
   positionals?: boolean;
   /** Returns the process exit code. */
   run(ctx: CliContext): Promise<number>;
+}
+
+/**
+ * One line in `commands/index.ts`: what `natscope --help` lists, and how to load the command. The
+ * module is imported only when its command runs, so `natscope --help` and a quick command such as
+ * `natscope network` never load the others (TLS, HTTP, WebSocket, every contract schema).
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
 }

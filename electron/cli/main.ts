@@ -1,11 +1,15 @@
-import { parseArgs } from 'node:util';
-import { createServices, type Services } from '../services/services.ts';
+import type { parseArgs as ParseArgs } from 'node:util';
+import type { Services } from '../services/services.ts';
 import { APP_VERSION } from '../version.ts';
 import { joinNegativeValues, wantsJson } from './argv.ts';
 import { cliFailure, EXIT, usageError } from './cli-errors.ts';
-import type { CliCommand, CliIo } from './command.ts';
+import type { CliCommand, CliIo, CommandEntry } from './command.ts';
 import { commands } from './commands/index.ts';
 import { jsonTerminalSafe, terminalSafe } from './terminal-safe.ts';
+
+// Not `import { parseArgs } from 'node:util'`: an ES import of node:util evaluates every lazy export
+// of the module (streams, net, worker_threads…), a third of a bare Node start-up.
+const parseArgs: typeof ParseArgs = process.getBuiltinModule('node:util').parseArgs;
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean', default: false },
@@ -33,8 +37,14 @@ export function usage(): string {
   ].join('\n');
 }
 
-function commandHelp(c: CliCommand): string {
-  return [`Usage: natscope ${c.usage}`, '', c.summary, ...(c.help ? ['', c.help] : [])].join('\n');
+function commandHelp(entry: CommandEntry, c: CliCommand): string {
+  return [`Usage: natscope ${c.usage}`, '', entry.summary, ...(c.help ? ['', c.help] : [])].join('\n');
+}
+
+/** The services, imported only when a command runs: `--help` and usage errors never load them. */
+async function cliServices(): Promise<Services> {
+  const { createServices } = await import('../services/services.ts');
+  return createServices('cli');
 }
 
 /**
@@ -51,13 +61,13 @@ function safeIo(io: CliIo, json: boolean): CliIo {
 
 /**
  * Runs the CLI and returns the exit code: 0 ok, 1 the command failed, 2 bad usage. Tests may hand
- * in their own services.
+ * in their own services. Only the chosen command's module is loaded (commands/index.ts).
  */
 export async function runCli(
   argv: string[],
   rawIo: CliIo,
   signal: AbortSignal,
-  makeServices: () => Services = () => createServices('cli'),
+  makeServices: () => Services | Promise<Services> = cliServices,
 ): Promise<number> {
   const json = wantsJson(argv);
   const io = safeIo(rawIo, json);
@@ -89,8 +99,9 @@ export async function runCli(
   if (name === '--help' || name === '-h' || name === 'help' || global[0] === '--help' || global[0] === '-h')
     return help(usage());
   if (global[0] === '--version' || global[0] === '-V') return version();
-  const command = commands.find((c) => c.name === name);
-  if (!command) return fail(usageError(`unknown command "${name}"; "natscope --help" lists the commands`));
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) return fail(usageError(`unknown command "${name}"; "natscope --help" lists the commands`));
+  const command = await entry.load();
   let parsed;
   try {
     const options = { ...GLOBAL_OPTIONS, ...command.options };
@@ -104,11 +115,11 @@ export async function runCli(
     return fail(usageError((err as Error).message), command.usage);
   }
   const values = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
-  if (values.help) return help(commandHelp(command));
+  if (values.help) return help(commandHelp(entry, command));
   if (values.version) return version();
   try {
     return await command.run({
-      services: makeServices(),
+      services: await makeServices(),
       io,
       json,
       values,

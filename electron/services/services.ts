@@ -1,31 +1,15 @@
+import type { CheckDefaultsOverride, HostKind } from './app-service.ts';
+import { lazyService } from './lazy-service.ts';
 import { nodeSystemSource } from '../engine/netinfo/system-source.ts';
-import { createAlgService } from './alg-service.ts';
-import {
-  checkDefaultsFromEnv,
-  createAppService,
-  type CheckDefaultsOverride,
-  type HostKind,
-} from './app-service.ts';
-import { createCompanionService } from './companion-service.ts';
-import { nodeListenTcp } from '../engine/companion/tcp-listener.ts';
-import { takeNetworkSnapshot } from '../engine/netinfo/snapshot.ts';
-import { createCallService } from './call-service.ts';
-import { createNatService } from './nat-service.ts';
-import { createNetworkService } from './network-service.ts';
-import { createRouterService } from './router-service.ts';
-import { createReportService } from './report-service.ts';
-import { createTurnService } from './turn/turn-service.ts';
-import { createWebSocketService } from './websocket-service.ts';
-import { nodeNetwork } from '../engine/net/node-network.ts';
-import { systemClock } from '../engine/clock/clock.ts';
-import { defaultStateDir, openLedger } from '../engine/mappings/ledger.ts';
-import { openRefusalLog } from '../engine/mappings/refusal-log.ts';
 import { createSessionResults } from './session-results.ts';
-import { createMonitorService } from './monitor/monitor-service.ts';
 
 /**
  * The only API the front doors (Electron IPC, web host, CLI) call. Each service orchestrates engine
  * components, which get their network, clock and system access injected here.
+ *
+ * Each service is built on its first call, from modules imported then (`lazyService`), so a CLI
+ * command loads only what it uses. Adding a service is one entry:
+ * `name: lazyService(() => Promise.all([import('./name-service.ts'), engine()]), ([m, e]) => m.createNameService({ ...e }))`.
  */
 export interface ServiceOptions {
   /** HTML → PDF, provided by the Electron main process (printToPDF); absent in headless hosts. */
@@ -34,61 +18,96 @@ export interface ServiceOptions {
   checkDefaults?: CheckDefaultsOverride;
 }
 
+/** The real network and clock, with the routing-table lookup calls need. */
+async function engine() {
+  const [{ nodeNetwork }, { systemClock }] = await Promise.all([
+    import('../engine/net/node-network.ts'),
+    import('../engine/clock/clock.ts'),
+  ]);
+  return { network: nodeNetwork, clock: systemClock, routeSource: nodeSystemSource.routeSource };
+}
+
 export function createServices(host: HostKind, options: ServiceOptions = {}) {
-  const call = createCallService({
-    network: nodeNetwork,
-    clock: systemClock,
-    routeSource: nodeSystemSource.routeSource,
-  });
+  const call = lazyService(
+    () => Promise.all([import('./call-service.ts'), engine()]),
+    ([m, e]) => m.createCallService(e),
+  );
   const base = {
-    alg: createAlgService({
-      network: nodeNetwork,
-      clock: systemClock,
-      primaryAddress: async () => (await takeNetworkSnapshot(nodeSystemSource)).primary?.address ?? null,
-    }),
-    app: createAppService(host, options.checkDefaults ?? checkDefaultsFromEnv(process.env)),
-    companion: createCompanionService({
-      network: nodeNetwork,
-      clock: systemClock,
-      listenTcp: nodeListenTcp,
-      platform: process.platform,
-    }),
+    alg: lazyService(
+      () => Promise.all([import('./alg-service.ts'), engine(), import('../engine/netinfo/snapshot.ts')]),
+      ([m, e, { takeNetworkSnapshot }]) =>
+        m.createAlgService({
+          ...e,
+          primaryAddress: async () => (await takeNetworkSnapshot(nodeSystemSource)).primary?.address ?? null,
+        }),
+    ),
+    app: lazyService(
+      () => import('./app-service.ts'),
+      (m) => m.createAppService(host, options.checkDefaults ?? m.checkDefaultsFromEnv(process.env)),
+    ),
+    companion: lazyService(
+      () =>
+        Promise.all([
+          import('./companion-service.ts'),
+          engine(),
+          import('../engine/companion/tcp-listener.ts'),
+        ]),
+      ([m, e, { nodeListenTcp }]) =>
+        m.createCompanionService({ ...e, listenTcp: nodeListenTcp, platform: process.platform }),
+    ),
     call,
-    nat: createNatService({ network: nodeNetwork, clock: systemClock, system: nodeSystemSource }),
-    network: createNetworkService(nodeSystemSource),
-    turn: createTurnService({
-      network: nodeNetwork,
-      clock: systemClock,
-      routeSource: nodeSystemSource.routeSource,
-      call: { echoTest: (i, c) => call.echoTest(i, c) },
-    }),
-    websocket: createWebSocketService({
-      network: nodeNetwork,
-      clock: systemClock,
-      routeSource: nodeSystemSource.routeSource,
-    }),
-    router: createRouterService({
-      network: nodeNetwork,
-      clock: systemClock,
-      system: nodeSystemSource,
-      ledger: openLedger(defaultStateDir()),
-      refusalLog: openRefusalLog(defaultStateDir()),
-    }),
+    nat: lazyService(
+      () => Promise.all([import('./nat-service.ts'), engine()]),
+      ([m, e]) => m.createNatService({ ...e, system: nodeSystemSource }),
+    ),
+    network: lazyService(
+      () => import('./network-service.ts'),
+      (m) => m.createNetworkService(nodeSystemSource),
+    ),
+    turn: lazyService(
+      () => Promise.all([import('./turn/turn-service.ts'), engine()]),
+      ([m, e]) => m.createTurnService({ ...e, call: { echoTest: (i, c) => call.echoTest(i, c) } }),
+    ),
+    websocket: lazyService(
+      () => Promise.all([import('./websocket-service.ts'), engine()]),
+      ([m, e]) => m.createWebSocketService(e),
+    ),
+    router: lazyService(
+      () =>
+        Promise.all([
+          import('./router-service.ts'),
+          engine(),
+          import('../engine/mappings/ledger.ts'),
+          import('../engine/mappings/refusal-log.ts'),
+        ]),
+      ([m, e, { openLedger, defaultStateDir }, { openRefusalLog }]) =>
+        m.createRouterService({
+          ...e,
+          system: nodeSystemSource,
+          ledger: openLedger(defaultStateDir()),
+          refusalLog: openRefusalLog(defaultStateDir()),
+        }),
+    ),
   };
   // Diagnosis, reports and the monitor orchestrate the other services, so they are built on top of them.
   const session = createSessionResults();
   return {
     ...base,
     session,
-    report: createReportService({ ...base, pdf: options.pdf, session }),
-    monitor: createMonitorService({
-      network: nodeNetwork,
-      clock: systemClock,
-      routeSource: nodeSystemSource.routeSource,
-      router: base.router,
-      call: base.call,
-      stateDir: defaultStateDir(),
-    }),
+    report: lazyService(
+      () => import('./report-service.ts'),
+      (m) => m.createReportService({ ...base, pdf: options.pdf, session }),
+    ),
+    monitor: lazyService(
+      () =>
+        Promise.all([
+          import('./monitor/monitor-service.ts'),
+          engine(),
+          import('../engine/mappings/ledger.ts'),
+        ]),
+      ([m, e, { defaultStateDir }]) =>
+        m.createMonitorService({ ...e, router: base.router, call: base.call, stateDir: defaultStateDir() }),
+    ),
   };
 }
 

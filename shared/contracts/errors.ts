@@ -1,8 +1,8 @@
-import { z } from 'zod';
-
 /**
  * Errors cross every process boundary (IPC, WebSocket, CLI --json) as `{error: {code, message, detail}}`
- * and are rebuilt on the receiving side as a `NatScopeError` carrying the same code.
+ * and are rebuilt on the receiving side as a `NatScopeError` carrying the same code. No zod here: the
+ * engine and the CLI's start-up path throw these without loading the schema library (the wire schema
+ * is in rpc.ts).
  */
 export const ERROR_CODES = [
   'bad-request', // the payload failed schema validation
@@ -24,14 +24,9 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const WireErrorSchema = z.object({
-  error: z.object({
-    code: z.enum(ERROR_CODES),
-    message: z.string(),
-    detail: z.unknown().optional(),
-  }),
-});
-export type WireError = z.infer<typeof WireErrorSchema>;
+export interface WireError {
+  error: { code: ErrorCode; message: string; detail?: unknown };
+}
 
 export class NatScopeError extends Error {
   readonly code: ErrorCode;

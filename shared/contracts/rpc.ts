@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { WireErrorSchema } from './errors.ts';
+import { ERROR_CODES, type WireError } from './errors.ts';
+
+export const WireErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    detail: z.unknown().optional(),
+  }),
+});
+// The schema and the hand-written type in errors.ts must describe the same document.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const wireErrorTypeMatches: Same<z.infer<typeof WireErrorSchema>, WireError> = true;
+void wireErrorTypeMatches;
 
 /**
  * The envelope every front door speaks (Electron IPC and web-mode WebSocket). A call is

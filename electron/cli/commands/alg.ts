@@ -11,8 +11,6 @@ import { heading, table } from '../format.ts';
 import { defined, exclusive, intOption, parseInput, stringOption } from '../options.ts';
 
 export const algCommand: CliCommand = {
-  name: 'alg',
-  summary: 'SIP ALG test: send crafted SIP to a `natscope server` reflector and compare it byte for byte',
   usage:
     'alg --reflector HOST[:PORT] [--alt-port N] [--udp-only|--tcp-only] [--router MODEL] [--json]\n       natscope alg --sip-server HOST[:PORT] [--stun HOST[:PORT]] [--json]   (heuristics)',
   help: [

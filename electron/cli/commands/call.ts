@@ -13,8 +13,6 @@ import { choiceOption, defined, numberOption, parseInput, stringOption } from '.
 import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 
 export const callCommand: CliCommand = {
-  name: 'call',
-  summary: 'Echo test: call a SIP echo service, send a test signal over RTP and measure what comes back',
   usage:
     'call [wss://HOST/PATH] SIP_URI [--duration S] [--transport udp|tcp|tls|ws|wss] [--ws-url URL] [--registrar HOST --user U [--password-file FILE]] [--proxy HOST] [--advertise local|stun --stun HOST] [--echo-delay S] [--answer-timeout S] [--json]',
   help: [

@@ -115,8 +115,6 @@ export const DEMO_STEPS: DemoStep[] = [
 ];
 
 export const demoCommand: CliCommand = {
-  name: 'demo',
-  summary: 'Offline demo: start the companion server on loopback and run every step against it',
   usage: 'demo [--steps network,nat,router,alg,call] [--keep] [--json]',
   help: [
     'Starts `natscope server` on 127.0.0.2 + 127.0.0.1 and a simulated router (UPnP IGD, NAT-PMP,',

@@ -53,8 +53,6 @@ async function turnFlags(ctx: CliContext) {
 }
 
 export const diagnoseCommand: CliCommand = {
-  name: 'diagnose',
-  summary: 'Run every step whose inputs are given, then print findings and advice (and write a report)',
   usage:
     'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI [--ws-url URL]] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U [--turn-password-file FILE]] [--report FILE] [--format md|json|html] [--json]',
   help: [

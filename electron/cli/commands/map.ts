@@ -263,8 +263,6 @@ async function runCleanup(ctx: CliContext): Promise<number> {
 }
 
 export const mapCommand: CliCommand = {
-  name: 'map',
-  summary: 'List, add, delete and verify router port mappings (UPnP, NAT-PMP, PCP) — safely',
   usage:
     'map list|add|delete|verify|cleanup [--via upnp|natpmp|pcp] [--protocol udp|tcp] [--external-port N] [--internal-port N] [--lease S] [--json]',
   positionals: true,

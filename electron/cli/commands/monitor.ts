@@ -8,8 +8,6 @@ import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password
 import { eventLines, intervalLine, parseDuration } from './monitor-format.ts';
 
 export const monitorCommand: CliCommand = {
-  name: 'monitor',
-  summary: 'Watch for hours: public IP, NAT mapping, router, registration and call quality, with a timeline',
   usage:
     'monitor --stun-server HOST[:PORT] [--interval S] [--echo-uri SIP_URI --echo-every N] [--registrar HOST --user U --password-file F] [--duration D] [--history FILE] [--json]',
   help: [

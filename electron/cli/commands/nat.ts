@@ -12,9 +12,6 @@ const yesNo = (v: boolean | null | undefined) =>
   v === null || v === undefined ? 'unknown' : v ? 'yes' : 'no';
 
 export const natCommand: CliCommand = {
-  name: 'nat',
-  summary:
-    'NAT behaviour discovery with STUN (RFC 5780): mapping, filtering, hairpinning, port preservation, lifetime',
   usage: 'nat --server HOST[:PORT] [--server …] [--transport udp|tcp] [--lifetime] [--json]',
   help: [
     'Options:',

@@ -3,8 +3,6 @@ import type { CliCommand } from '../command.ts';
 import { heading, keyValues, table } from '../format.ts';
 
 export const networkCommand: CliCommand = {
-  name: 'network',
-  summary: 'List interfaces and addresses (classified), default gateways and the primary outbound address',
   usage: 'network [--json]',
   options: {},
   async run({ services, io, json }) {

@@ -5,9 +5,6 @@ import { defined, numberOption, parseInput, stringOption } from '../options.ts';
 import { findingsText, mappingsTable, partialNote, removeLeftovers } from './router-format.ts';
 
 export const routerCommand: CliCommand = {
-  name: 'router',
-  summary:
-    'Ask the router (UPnP IGD, NAT-PMP, PCP): external IP, device, port-mapping table, double-NAT signs',
   usage:
     'router [--gateway IP] [--igd-url URL] [--stun-mapped IP] [--no-mappings] [--list-budget S] [--json]',
   help: [

@@ -9,8 +9,6 @@ import { removeLeftovers } from './router-format.ts';
 export const DEFAULT_WEB_PORT = 7780;
 
 export const serveCommand: CliCommand = {
-  name: 'serve',
-  summary: 'Serve the NatScope UI to a browser on 127.0.0.1 (web mode)',
   usage:
     'serve [--port N] [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI] [--json]',
   help: [

@@ -7,8 +7,6 @@ import type { CliCommand } from '../command.ts';
 import { intOption } from '../options.ts';
 
 export const serverCommand: CliCommand = {
-  name: 'server',
-  summary: 'Run the companion server: STUN (RFC 5780), SIP reflector for the ALG test, SIP echo UAS',
   usage:
     'server --address IP [--alternate-address IP2] [--stun-port 3478] [--stun-alt-port 3479] [--sip-port 5060 --sip-port 5062 …] [--no-stun] [--no-sip] [--no-echo] [--no-tcp] [--log-level L] [--json]',
   help: [

@@ -8,8 +8,6 @@ import { readSecret } from '../password.ts';
 import { heading, keyValues, table } from '../format.ts';
 
 export const turnCommand: CliCommand = {
-  name: 'turn',
-  summary: 'Would a relay fix it? TURN allocation (RFC 8656), candidate summary and relay findings',
   usage:
     'turn --server HOST[:PORT] [--transport udp|tcp|tls] [--user U --password P | --secret S] [--echo-uri URI] [--json]',
   help: [

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import dgram from 'node:dgram';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
 
 /** Where the network snapshot reads the machine from; injected so tests can supply fixtures. */
 export interface SystemSource {
@@ -20,14 +19,21 @@ export interface SystemSource {
 export const nodeSystemSource: SystemSource = {
   platform: process.platform,
   networkInterfaces: () => os.networkInterfaces(),
-  readFile: (path) => readFile(path, 'utf8'),
-  run: (file, args, timeoutMs) =>
-    new Promise((resolve, reject) => {
+  // node:fs's callback form: fs/promises would load readline and more on `natscope network`'s path.
+  readFile: (path) =>
+    new Promise((resolve, reject) =>
+      readFile(path, 'utf8', (err, text) => (err ? reject(err) : resolve(text))),
+    ),
+  // child_process is imported on first use: `natscope network` on Linux never starts a program.
+  run: async (file, args, timeoutMs) => {
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve, reject) => {
       execFile(file, args, { timeout: timeoutMs, maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) =>
         // ping and friends exit non-zero with useful output: keep it on the error.
         err ? reject(Object.assign(err, { stdout })) : resolve(stdout),
       );
-    }),
+    });
+  },
   routeSource: (target) =>
     new Promise((resolve) => {
       const s = dgram.createSocket(target.includes(':') ? 'udp6' : 'udp4');

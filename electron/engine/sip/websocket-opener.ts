@@ -7,7 +7,7 @@
  */
 import { randomToken } from './sip-message.ts';
 import { tcpPipe, tlsPipe } from './stream-transport.ts';
-import type { TransportOpener } from './transports.ts';
+import type { TransportOpener } from './transport-opener.ts';
 import { openSipWebSocket, setupFailure } from './websocket-transport.ts';
 
 /** TCP connect, TLS and the upgrade together (SIP.js's connectionTimeout is 5 s too). */

@@ -17,7 +17,7 @@ import type {
 import type { WebSocketSummary } from '../../../shared/contracts/websocket.ts';
 import { dialogFindings } from './dialog-findings.ts';
 import type { MediaOutcome } from './media.ts';
-import type { CallInput } from './setup.ts';
+import type { CallInput } from './call-input.ts';
 import { webSocketClosedFinding } from './websocket-hop.ts';
 
 /** What the call saw on the signaling side, read when the result is built. */

@@ -5,19 +5,18 @@
  * to advertise (advertise.ts), and the user agent over its transaction layer. Everything it opens is
  * registered in `cleanups`.
  */
-import type { CallEchoInputSchema, CallEvent, Finding } from '../../../shared/contracts/call.ts';
+import type { CallEvent, Finding } from '../../../shared/contracts/call.ts';
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { type Endpoint, formatEndpoint, parseHostPort } from '../../../shared/model/endpoint.ts';
-import type { Clock } from '../../engine/clock/clock.ts';
-import type { Network } from '../../engine/net/network.ts';
 import { MessageLog } from '../../engine/sip/message-log.ts';
 import { parseUri } from '../../engine/sip/sip-message.ts';
-import { TransactionLayer, type SipTimers } from '../../engine/sip/transactions.ts';
+import { TransactionLayer } from '../../engine/sip/transactions.ts';
 import { TlsSetupError } from '../../engine/sip/stream-transport.ts';
 import { SIP_TRANSPORTS, type OpenedTransport } from '../../engine/sip/transports.ts';
 import { UserAgent } from '../../engine/sip/user-agent.ts';
 import { APP_VERSION } from '../../version.ts';
 import type { CallContext } from '../call-context.ts';
+import type { CallInput, CallServiceDeps } from './call-input.ts';
 import { advertiseAddresses } from './advertise.ts';
 import type { Cleanups } from './cleanups.ts';
 import { openDirectPath, type MediaPath } from './media-path.ts';
@@ -26,15 +25,7 @@ import type { RelayUsed } from '../../../shared/contracts/relay-config.ts';
 import { chooseTransport, isWebSocket, WebSocketCallFailure, webSocketTarget } from './websocket-hop.ts';
 import { WebSocketSetupError } from '../../engine/sip/websocket-transport.ts';
 
-export type CallInput = ReturnType<typeof CallEchoInputSchema.parse>;
-
-export interface CallServiceDeps {
-  network: Network;
-  clock: Clock;
-  /** The local address the OS would use towards `target` (no packet sent). */
-  routeSource: (target: string) => Promise<string | null>;
-  timers?: SipTimers;
-}
+export type { CallInput, CallServiceDeps } from './call-input.ts';
 
 const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 } as const;
 

@@ -7,7 +7,7 @@ import type { CallResult } from '../../../shared/contracts/call.ts';
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import type { WebSocketSummary } from '../../../shared/contracts/websocket.ts';
 import { type Endpoint, formatEndpoint } from '../../../shared/model/endpoint.ts';
-import type { CallInput } from './setup.ts';
+import type { CallInput } from './call-input.ts';
 
 export type TransportName = CallInput['transport'];
 

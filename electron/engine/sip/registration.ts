@@ -8,15 +8,16 @@
  * | state        | event                              | next         | action                                   |
  * | ------------ | ---------------------------------- | ------------ | ---------------------------------------- |
  * | unregistered | register(expires > 0) → 2xx        | registered   | arm refresh at granted − min(32, g/2) s  |
+ * |              |                                    |              | (not with `refresh: false`: an idle test) |
  * | registered   | refresh timer fires                | registered   | REGISTER again with the same expires     |
  * | registered   | register() → 2xx with granted 0    | registered   | no refresh armed                         |
  * | any          | REGISTER fails (error, timeout)    | (unchanged)  | report; a failed refresh is not retried  |
  * | registered   | unregister()                       | unregistered | REGISTER Expires: 0                      |
  * | unregistered | unregister()                       | unregistered | nothing to remove (null)                 |
  *
- * Inbound calls on the registered flow (RFC 5626 keep-alives, an INVITE arriving on this socket)
- * belong beside this file: the flow is the UA's transport, incoming requests reach
- * incoming-requests.ts.
+ * Inbound calls on the registered flow belong beside this file: the flow is the UA's transport,
+ * incoming requests reach incoming-requests.ts (an inbound-call test answers them with
+ * inbound-call.ts), keep-alives on the flow are keepalive.ts (RFC 5626 §4.4.1).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
@@ -32,6 +33,13 @@ export interface RegisterOutcome {
   expires: number | null;
   authAlgorithm: string | null;
   via: ViaObservation | null;
+}
+
+export interface RegisterOptions {
+  /** Extra headers on every REGISTER (e.g. `X-NatScope-Callback`). */
+  extra?: [string, string][];
+  /** false: no refresh REGISTER (default true). */
+  refresh?: boolean;
 }
 
 type RegistrationState = 'unregistered' | 'registered';
@@ -51,8 +59,12 @@ export class Registration {
     return this.core.o.registrarHop ?? this.core.o.nextHop;
   }
 
-  /** REGISTER with digest; on success schedules refreshes until `unregister()` or `close()`. */
-  async register(expires = 300): Promise<RegisterOutcome> {
+  /**
+   * REGISTER with digest; on success schedules refreshes until `unregister()` or `close()`, unless
+   * `refresh` is false (a test that must keep the flow silent). `extra` headers go on every
+   * REGISTER of this call, the credentialed retry included.
+   */
+  async register(expires = 300, o: RegisterOptions = {}): Promise<RegisterOutcome> {
     const acc = this.core.account;
     if (!acc) throw new Error('register() needs an account');
     const r = await sendRequest(this.core, {
@@ -62,7 +74,7 @@ export class Registration {
       callId: this.callId,
       nextCseq: () => ++this.cseq,
       dest: this.registrarHop,
-      extra: [['Expires', String(expires)]],
+      extra: [['Expires', String(expires)], ...(o.extra ?? [])],
     });
     const via = this.core.firstVia;
     if (!r.final) {
@@ -89,9 +101,9 @@ export class Registration {
     const granted = grantedExpiry(res, this.core.o.contact, expires);
     this.state = expires > 0 ? 'registered' : 'unregistered';
     this.refreshTimer?.cancel();
-    if (this.state === 'registered' && granted > 0) {
+    if (this.state === 'registered' && granted > 0 && o.refresh !== false) {
       const refreshIn = Math.max(5, granted - Math.min(32, granted / 2)) * 1000;
-      this.refreshTimer = this.core.layer.clock.setTimeout(() => void this.register(expires), refreshIn);
+      this.refreshTimer = this.core.layer.clock.setTimeout(() => void this.register(expires, o), refreshIn);
     }
     return {
       ok: true,

@@ -44,3 +44,13 @@ describe('redaction', () => {
     );
   });
 });
+
+describe('pongs (RFC 5626 §4.4.1)', () => {
+  it('a lone CRLF is held as half a ping, unless we have a ping outstanding', () => {
+    expect(new StreamFramer().push(enc('\r\n'))).toMatchObject({ pings: 0, pongs: 0 });
+    expect(new StreamFramer().push(enc('\r\n'), true)).toMatchObject({ pings: 0, pongs: 1 });
+    const f = new StreamFramer();
+    expect(f.push(enc('\r\n'))).toMatchObject({ pongs: 0 });
+    expect(f.push(enc('\r\n'))).toMatchObject({ pings: 1, pongs: 0 });
+  });
+});

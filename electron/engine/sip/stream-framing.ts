@@ -9,8 +9,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export class StreamFramer {
   private buf = new Uint8Array(0);
 
-  /** Appends bytes; returns complete messages and how many keep-alive pings were seen. */
-  push(chunk: Uint8Array): { messages: string[]; pings: number; pongs: number } {
+  /**
+   * Appends bytes; returns complete messages and how many keep-alive pings and pongs were seen.
+   * `pongExpected` (we have a ping outstanding): a lone CRLF at the end is the pong, not the first
+   * half of a ping still arriving.
+   */
+  push(chunk: Uint8Array, pongExpected = false): { messages: string[]; pings: number; pongs: number } {
     const merged = new Uint8Array(this.buf.length + chunk.length);
     merged.set(this.buf);
     merged.set(chunk, this.buf.length);
@@ -24,7 +28,7 @@ export class StreamFramer {
       while (i + 1 < this.buf.length && this.buf[i] === 13 && this.buf[i + 1] === 10) i += 2;
       const atEnd = i >= this.buf.length - (this.buf[i] === 13 ? 1 : 0);
       // A lone CRLF at the end may be the first half of a ping: wait for more bytes.
-      const pairs = atEnd ? i / 2 - ((i / 2) % 2) : i / 2;
+      const pairs = atEnd && !pongExpected ? i / 2 - ((i / 2) % 2) : i / 2;
       if (pairs > 0) {
         pings += Math.floor(pairs / 2);
         pongs += pairs % 2;

@@ -1,7 +1,8 @@
 /**
  * SIP over one TCP or TLS connection to the next hop — RFC 3261 §18 (framing in stream-framing.ts)
- * and RFC 5626 §3.5.1 CRLF keep-alive: we send a CRLFCRLF ping every `keepAliveMs` and answer the
- * peer's pings with a CRLF pong. TLS (RFC 3261 §26.2.1, RFC 5922) runs on top of the injected
+ * and RFC 5626 §3.5.1 CRLF keep-alive: we send a CRLFCRLF ping every `keepAliveMs` (0: never, for
+ * a test that must keep the connection silent), answer the peer's pings with a CRLF pong and report
+ * the peer's pongs. TLS (RFC 3261 §26.2.1, RFC 5922) runs on top of the injected
  * TcpConnection via node:tls with certificate verification on and SNI set to the server name.
  */
 import { Duplex } from 'node:stream';
@@ -167,18 +168,24 @@ export function streamSipTransport(
 ): SipTransport {
   const listeners = new Set<(text: string, from: Endpoint) => void>();
   const closeListeners = new Set<(e?: Error) => void>();
+  const pongListeners = new Set<() => void>();
   const framer = new StreamFramer();
   let closed = false;
   let keepAlive: TimerHandle | null = null;
+  let pingsOutstanding = 0;
   const encoder = new TextEncoder();
+  const ping = () => {
+    pingsOutstanding++;
+    return pipe.write(encoder.encode('\r\n\r\n'));
+  };
   const scheduleKeepAlive = () => {
     keepAlive = clock.setTimeout(() => {
       if (closed) return;
-      void pipe.write(encoder.encode('\r\n\r\n')).catch(() => {});
+      void ping().catch(() => {});
       scheduleKeepAlive();
     }, keepAliveMs);
   };
-  scheduleKeepAlive();
+  if (keepAliveMs > 0) scheduleKeepAlive();
   const fail = (e?: Error) => {
     if (closed) return;
     closed = true;
@@ -187,8 +194,10 @@ export function streamSipTransport(
   };
   pipe.onData((chunk) => {
     try {
-      const { messages, pings } = framer.push(chunk);
+      const { messages, pings, pongs } = framer.push(chunk, pingsOutstanding > 0);
+      pingsOutstanding = Math.max(0, pingsOutstanding - pongs);
       for (let i = 0; i < pings; i++) void pipe.write(encoder.encode('\r\n')).catch(() => {});
+      for (let i = 0; i < pongs; i++) for (const l of pongListeners) l();
       for (const m of messages) for (const l of listeners) l(m, pipe.remote);
     } catch (err) {
       // A framing error leaves the stream unsynchronised: the connection must be dropped (§18.3).
@@ -214,10 +223,19 @@ export function streamSipTransport(
       closeListeners.add(l);
       return () => closeListeners.delete(l);
     },
+    async sendPing() {
+      if (closed) throw new Error(`${protocol} connection is closed`);
+      await ping();
+    },
+    onPong(l) {
+      pongListeners.add(l);
+      return () => pongListeners.delete(l);
+    },
     async close() {
       keepAlive?.cancel();
       closed = true;
       listeners.clear();
+      pongListeners.clear();
       await pipe.close();
     },
   };

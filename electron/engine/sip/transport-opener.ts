@@ -24,6 +24,8 @@ export interface OpenTransportOptions {
   caPem?: string;
   /** The WebSocket URL (ws/wss: the path and Host of the upgrade request). */
   url?: string;
+  /** TCP/TLS: CRLF keep-alive interval (RFC 5626 §3.5.1); 0 = none. Default 30 s. */
+  keepAliveMs?: number;
   signal: AbortSignal;
 }
 

@@ -53,4 +53,11 @@ export interface SipTransport {
   /** ICMP said a destination is unreachable — its pending transactions fail at once. */
   onUnreachable?(listener: (error: SipUnreachableError) => void): () => void;
   close(): Promise<void>;
+  /**
+   * RFC 5626 §4.4.1 keep-alive "ping": CRLFCRLF on the flow (over UDP one datagram, as phones send
+   * it to keep NAT bindings open). Absent where the transport has its own (WebSocket ping frames).
+   */
+  sendPing?(to: Endpoint): Promise<void>;
+  /** The peer's "pong" (a lone CRLF) arrived on this flow. */
+  onPong?(listener: () => void): () => void;
 }

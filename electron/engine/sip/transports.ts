@@ -37,7 +37,7 @@ const connect = (o: OpenTransportOptions) =>
   });
 
 const openTcp: TransportOpener = async (o) => ({
-  transport: streamSipTransport(tcpPipe(await connect(o)), 'TCP', o.clock),
+  transport: streamSipTransport(tcpPipe(await connect(o)), 'TCP', o.clock, o.keepAliveMs),
   udpSocket: null,
 });
 
@@ -48,7 +48,7 @@ const openTls: TransportOpener = async (o) => {
     timeoutMs: CONNECT_TIMEOUT_MS,
     signal: o.signal,
   });
-  return { transport: streamSipTransport(pipe, 'TLS', o.clock), udpSocket: null };
+  return { transport: streamSipTransport(pipe, 'TLS', o.clock, o.keepAliveMs), udpSocket: null };
 };
 
 /** The transports a call can use; a missing name is "not built yet". */

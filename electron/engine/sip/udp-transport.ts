@@ -1,6 +1,9 @@
 /**
  * SIP over UDP — RFC 3261 §18.1/§18.2 on an injected UdpSocket. Datagrams that are not SIP
- * (e.g. a STUN response, or a CRLF keep-alive per RFC 5626 §3.5.1) are ignored.
+ * (e.g. a STUN response) are ignored; a datagram of CRLFs only is a keep-alive (RFC 5626 §4.4.1
+ * defines the CRLF ping/pong for connections; phones send CRLFCRLF over UDP too): `sendPing` sends
+ * one on the SIP socket itself (it refreshes the NAT binding of this flow), and a lone CRLF that
+ * comes back is reported as a pong.
  *
  * ICMP errors (RFC 3261 §18.4 makes them transport errors): operating systems report "port
  * unreachable" / "host unreachable" for UDP only on a *connected* socket, and the SIP socket must
@@ -25,6 +28,8 @@ import { SipUnreachableError, unreachableKind, type SipTransport } from './trans
 const MAX_DATAGRAM = 65507;
 const PING = new TextEncoder().encode('\r\n\r\n');
 
+const onlyCrlf = (d: Uint8Array) => d.length > 0 && d.every((b) => b === 13 || b === 10);
+
 export interface UdpSipTransportOptions {
   /** Close the socket on close() (default true). */
   ownsSocket?: boolean;
@@ -42,6 +47,7 @@ export function udpSipTransport(
   const o: UdpSipTransportOptions = typeof options === 'boolean' ? { ownsSocket: options } : options;
   const listeners = new Set<(text: string, from: Endpoint) => void>();
   const unreachable = new Set<(e: SipUnreachableError) => void>();
+  const pongListeners = new Set<() => void>();
   const decoder = new TextDecoder();
   const heardFrom = new Set<string>();
   const sentinels = new Map<string, Promise<UdpSocket | null>>();
@@ -92,6 +98,10 @@ export function udpSipTransport(
       heardFrom.add(key);
       dropSentinel(key);
     }
+    if (onlyCrlf(data)) {
+      if (data.length === 2) for (const l of pongListeners) l();
+      return;
+    }
     // SIP starts with a method token or "SIP/2.0": an ASCII letter. STUN starts with 0x00/0x01.
     const first = data[0];
     if (first === undefined || first < 0x41 || first > 0x5a) return;
@@ -125,11 +135,17 @@ export function udpSipTransport(
       unreachable.add(l);
       return () => unreachable.delete(l);
     },
+    sendPing: (to) => socket.send(PING, to),
+    onPong(l) {
+      pongListeners.add(l);
+      return () => pongListeners.delete(l);
+    },
     async close() {
       closed = true;
       unsubscribe();
       listeners.clear();
       unreachable.clear();
+      pongListeners.clear();
       for (const key of [...sentinels.keys()]) dropSentinel(key);
       if (o.ownsSocket !== false) await socket.close();
     },

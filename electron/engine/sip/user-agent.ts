@@ -9,17 +9,20 @@
  * This file only wires them together. Outcomes are returned as values, never thrown for peer behaviour.
  */
 import type { IncomingRequestMessage } from 'sip.js/lib/core/index.js';
+import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import type { Dialog } from './dialog.ts';
 import { handleInDialogRequest } from './dialog-requests.ts';
 import { DEFAULT_HANDLERS, noSuchDialog, type IncomingRequestHandler } from './incoming-requests.ts';
 import { placeCall, type InviteOutcome, type InviteRequest } from './invite-client.ts';
-import { Registration, type RegisterOutcome } from './registration.ts';
+import { Registration, type RegisterOptions, type RegisterOutcome } from './registration.ts';
+import { sendRequest } from './request-sender.ts';
+import { randomToken } from './sip-message.ts';
 import type { ServerTransaction } from './transactions.ts';
 import { UaCore, type UserAgentOptions, type ViaObservation } from './ua-core.ts';
 
 export type { ByeOutcome, Dialog, DialogMedia } from './dialog.ts';
 export type { InviteOutcome } from './invite-client.ts';
-export type { RegisterOutcome } from './registration.ts';
+export type { RegisterOptions, RegisterOutcome } from './registration.ts';
 export type { SipAccount, UserAgentOptions, ViaObservation } from './ua-core.ts';
 
 export class UserAgent {
@@ -52,8 +55,28 @@ export class UserAgent {
   }
 
   /** REGISTER with digest; on success refreshes until `unregister()` or `close()` (registration.ts). */
-  register(expires = 300): Promise<RegisterOutcome> {
-    return this.registration.register(expires);
+  register(expires = 300, o?: RegisterOptions): Promise<RegisterOutcome> {
+    return this.registration.register(expires, o);
+  }
+
+  /**
+   * OPTIONS to the registrar hop outside any dialog (RFC 3261 §11): a SIP-level keep-alive on the
+   * flow, as Asterisk's qualify does. Resolves with the final status, or null without one.
+   */
+  async options(): Promise<number | null> {
+    const domain =
+      this.core.account?.domain ?? formatEndpoint(this.core.o.registrarHop ?? this.core.o.nextHop);
+    let cseq = 0;
+    const r = await sendRequest(this.core, {
+      method: 'OPTIONS',
+      ruri: `sip:${domain}`,
+      to: `<sip:${domain}>`,
+      callId: `${randomToken(10)}@natscope`,
+      nextCseq: () => ++cseq,
+      dest: this.core.o.registrarHop ?? this.core.o.nextHop,
+      extra: [['Accept', 'application/sdp']],
+    });
+    return r.final?.statusCode ?? null;
   }
 
   unregister(): Promise<RegisterOutcome | null> {

@@ -7,9 +7,10 @@
  * non-2xx, §13.2.2.4 ACK for 2xx, then BYE at once: no media is set up.
  *
  * Only a source that proved it receives schedules one (the dispatcher checks return routability:
- * a spoofed REGISTER cannot aim INVITEs at a victim). One pending callback per source (IPv4 /32,
- * IPv6 /64), a bounded table with a fair share (source-quota.ts), and a callback over TCP is dropped
- * with its connection (it could only ever go back over that connection).
+ * a spoofed REGISTER cannot aim INVITEs at a victim). At most MAX_CALLBACKS_PER_SOURCE pending per
+ * source (IPv4 /32, IPv6 /64), a bounded table with a fair share (source-quota.ts), and a callback
+ * over TCP keeps its connection from idling out until it is done, and is dropped with it (it could
+ * only ever go back over that connection).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
@@ -23,6 +24,15 @@ import { SourceQuota } from './source-quota.ts';
 
 export const CALLBACK_HEADER = 'X-NatScope-Callback';
 export const MAX_CALLBACK_DELAY_S = 120;
+/**
+ * Pending callbacks per source: `natscope incoming` registers once per idle time and keep-alive
+ * run, each from its own port, all at once (9 with its defaults). The fair share still applies.
+ */
+export const MAX_CALLBACKS_PER_SOURCE = 16;
+/** A phone that rang (1xx) but never answered finally is let go after this (64·T1, like Timer B). */
+const FINAL_AFTER_PROVISIONAL_MS = 32_000;
+/** The media port the callback INVITE's SDP names (the RFC 4566 example port; nothing listens). */
+export const CALLBACK_SDP_PORT = 49170;
 
 interface Pending {
   callId: string;
@@ -51,7 +61,7 @@ export class CallbackScheduler {
   constructor(clock: Clock, logger: CompanionLogger, maxPending = 100) {
     this.clock = clock;
     this.logger = logger;
-    this.quota = new SourceQuota({ maxTotal: maxPending, maxPerSource: 1 });
+    this.quota = new SourceQuota({ maxTotal: maxPending, maxPerSource: MAX_CALLBACKS_PER_SOURCE });
   }
 
   get size(): number {
@@ -69,7 +79,10 @@ export class CallbackScheduler {
     }
     const refused = this.quota.acquire(ctx.sourceKey);
     if (refused) {
-      const reason = refused === 'per-source' ? 'one already pending for this source' : 'too many pending';
+      const reason =
+        refused === 'per-source'
+          ? `${MAX_CALLBACKS_PER_SOURCE} already pending for this source`
+          : 'too many pending';
       return this.logger.log('warn', 'callback.refused', { reason, source });
     }
     const contact = /<([^>]+)>/.exec(header(ctx.msg, 'Contact') ?? '')?.[1] ?? `sip:natscope@${source}`;
@@ -91,6 +104,8 @@ export class CallbackScheduler {
     this.pending.add(p);
     this.byCallId.set(p.callId, p);
     p.unsubscribeClose = ctx.tcp?.onClose(() => this.finish(p)) ?? null;
+    // the silence before the callback is the test: the connection's idle timeout must not end it
+    ctx.holdOpen?.((delay + 10) * 1000);
     this.logger.log('info', 'callback.scheduled', { source, delayS: delay, transport: ctx.transport });
     p.timers.push(this.clock.setTimeout(() => this.fire(p, 0, 500), delay * 1000));
   }
@@ -130,7 +145,9 @@ export class CallbackScheduler {
     const p = this.byCallId.get(header(msg, 'Call-ID') ?? '');
     if (!p || msg.status === null) return false;
     if (msg.status < 200) {
-      p.answered = true; // provisional: stop retransmitting, wait for the final one
+      // provisional: stop retransmitting, wait for the final one (not for ever: the slot is held)
+      if (!p.answered) p.timers.push(this.clock.setTimeout(() => this.finish(p), FINAL_AFTER_PROVISIONAL_MS));
+      p.answered = true;
       return true;
     }
     p.answered = true;
@@ -155,7 +172,11 @@ export class CallbackScheduler {
             's=NatScope callback test',
             `c=IN IP4 ${p.local.address}`,
             't=0 0',
-            'm=audio 9 RTP/AVP 0 8',
+            // A real media port, not the discard port 9: the Linux SIP ALG drops an INVITE whose
+            // SDP names port 9 (it cannot set up its RTP expectation), so every callback through
+            // it would look lost while real calls get through (test/lab/incoming-alg.lab.test.ts).
+            // a=inactive: no media is sent or expected.
+            `m=audio ${CALLBACK_SDP_PORT} RTP/AVP 0 8`,
             'a=inactive',
             '',
           ].join('\r\n')

@@ -41,6 +41,8 @@ export interface SipMessageContext {
   reply(bytes: Uint8Array): Promise<void>;
   /** TCP: close the connection once replies are written (the server takes the active close). */
   closeConnection(): void;
+  /** TCP: no idle timeout for `ms` from now (a pending callback); the lifetime cap still holds. */
+  holdOpen?(ms: number): void;
   /** The UDP socket the message came in on (for callbacks to the same source later). */
   udpSocket: UdpSocket | null;
   tcp: TcpConnection | null;
@@ -158,14 +160,14 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
               conns.delete(c);
               tcpQuota.release(key);
             },
-            onMessage: (bytes, close) => {
+            onMessage: (bytes, close, holdOpen) => {
               if (!o.rateLimiter.allow(key))
                 return o.logger.log('debug', 'sip.drop', {
                   reason: 'rate-limit',
                   transport: 'TCP',
                   source: formatEndpoint(c.remote),
                 });
-              deliver(bytes, 'TCP', c.remote, c.local, (b) => c.write(b), close, null, c);
+              deliver(bytes, 'TCP', c.remote, c.local, (b) => c.write(b), close, null, c, holdOpen);
             },
           });
         },
@@ -186,6 +188,7 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
     closeConnection: () => void,
     udpSocket: UdpSocket | null,
     tcpConn: TcpConnection | null,
+    holdOpen?: (ms: number) => void,
   ): void {
     const text = latin1(bytes);
     const msg = parseSipText(text);
@@ -225,6 +228,7 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
           return sendSafe(b);
         },
         closeConnection,
+        holdOpen,
         udpSocket,
         tcp: tcpConn,
       });

@@ -3,7 +3,8 @@
  * connection needs so none can be held for free:
  * - a message deadline: a message must be complete within `messageDeadlineMs` of its first byte
  *   (and the first one within that time of the accept), so a slowloris sender drips in vain;
- * - an idle timeout from the last complete message or RFC 5626 keep-alive;
+ * - an idle timeout from the last complete message or RFC 5626 keep-alive (a pending callback holds
+ *   it off: its silence is the test);
  * - a lifetime cap that nothing extends: CRLF keep-alives cannot hold a connection forever.
  * Write backpressure (a peer that does not read) is the listener's job (tcp-listener.ts).
  */
@@ -25,8 +26,11 @@ export interface TcpSessionOptions {
   clock: Clock;
   limits: TcpSessionLimits;
   logger: CompanionLogger;
-  /** A complete message; `close` ends the connection (server-side active close). */
-  onMessage(bytes: Uint8Array, close: () => void): void;
+  /**
+   * A complete message; `close` ends the connection (server-side active close), `holdOpen(ms)`
+   * suspends the idle timeout for `ms` (never the lifetime cap).
+   */
+  onMessage(bytes: Uint8Array, close: () => void, holdOpen: (ms: number) => void): void;
   onClosed(): void;
 }
 
@@ -47,9 +51,14 @@ export function serveTcpSession(c: TcpConnection, o: TcpSessionOptions): void {
     () => close('message not complete in time'),
     limits.tcpMessageDeadlineMs,
   );
+  let heldUntil = 0;
   const armIdle = () => {
     idle?.cancel();
-    idle = clock.setTimeout(() => close('idle'), limits.tcpIdleMs);
+    idle = clock.setTimeout(() => close('idle'), Math.max(limits.tcpIdleMs, heldUntil - clock.now()));
+  };
+  const holdOpen = (ms: number) => {
+    heldUntil = Math.max(heldUntil, clock.now() + ms);
+    armIdle();
   };
   c.onClose(() => {
     closing = true;
@@ -68,7 +77,7 @@ export function serveTcpSession(c: TcpConnection, o: TcpSessionOptions): void {
       }
       progressed = true;
       if (ev.kind === 'keepalive') void c.write(new Uint8Array([13, 10])).catch(() => {});
-      else o.onMessage(ev.bytes, () => close());
+      else o.onMessage(ev.bytes, () => close(), holdOpen);
     }
     if (progressed) {
       deadline?.cancel();

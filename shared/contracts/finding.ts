@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FINDING_IDS } from '../model/diagnosis/findings.ts';
+import { AREAS, FINDING_IDS } from '../model/diagnosis/findings.ts';
 
 /** One diagnosis finding (shared/model/diagnosis) as it crosses the contract: in reports and `turn` results. */
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -7,7 +7,7 @@ export const SummarySchema = z.record(z.string(), Scalar);
 
 export const DiagnosisFindingSchema = z.object({
   id: z.enum(FINDING_IDS),
-  area: z.enum(['network', 'nat', 'router', 'alg', 'call', 'relay', 'webrtc']),
+  area: z.enum(AREAS),
   severity: z.enum(['ok', 'info', 'warning', 'problem']),
   title: z.string(),
   evidence: SummarySchema,

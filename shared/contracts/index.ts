@@ -3,6 +3,7 @@ import { algMethods } from './alg.ts';
 import { appMethods } from './app.ts';
 import { callMethods } from './call.ts';
 import { monitorMethods } from './monitor.ts';
+import { incomingMethods } from './incoming.ts';
 import { natMethods } from './nat.ts';
 import { networkMethods } from './network.ts';
 import { reportMethods } from './report.ts';
@@ -27,6 +28,7 @@ export const contract = {
   ...appMethods,
   ...callMethods,
   ...monitorMethods,
+  ...incomingMethods,
   ...natMethods,
   ...networkMethods,
   ...routerMethods,

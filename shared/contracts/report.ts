@@ -3,6 +3,7 @@ import { DiagnosisFindingSchema, SummarySchema } from './finding.ts';
 import { REPORT_SCHEMA_VERSION } from '../model/report/report.ts';
 import { AlgResultSchema } from './alg.ts';
 import { CallResultSchema } from './call.ts';
+import { IncomingResultSchema } from './incoming.ts';
 import { HostPortSchema, ProgressEventSchema, SipUriSchema } from './common.ts';
 import { NatReportSchema } from './nat.ts';
 import { HopsSchema, NetworkSnapshotSchema } from './network.ts';
@@ -27,6 +28,7 @@ export const StepIdSchema = z.enum([
   'registration',
   'relay',
   'webrtc',
+  'incoming',
 ]);
 
 export const ReportSchema = z.object({
@@ -114,6 +116,24 @@ export const ReportSchema = z.object({
       ),
     })
     .optional(),
+  incoming: z
+    .object({
+      summary: Summary,
+      tests: z.array(
+        z.object({
+          idleSeconds: z.number(),
+          keepAliveSeconds: z.number().nullable(),
+          outcome: z.string(),
+          arrivedAfterMs: z.number().nullable(),
+          from: z.string().nullable(),
+          localSocket: z.string().nullable(),
+        }),
+      ),
+      advice: z.array(
+        z.object({ product: z.string(), keepAlive: z.array(z.string()), reRegistration: z.string() }),
+      ),
+    })
+    .optional(),
   relay: z
     .object({
       summary: Summary,
@@ -165,7 +185,7 @@ export const MaskOptionsSchema = z
   .strict();
 
 /** Steps whose latest result the host keeps for `report.build` (see `fromHost`). */
-export const HOST_RESULT_STEPS = ['network', 'nat', 'router', 'alg', 'call', 'turn'] as const;
+export const HOST_RESULT_STEPS = ['network', 'nat', 'router', 'alg', 'call', 'turn', 'incoming'] as const;
 export type HostResultStep = (typeof HOST_RESULT_STEPS)[number];
 
 /** The wizard's results so far, to build a report from what the user already ran. */
@@ -186,6 +206,7 @@ export const ReportBuildInputSchema = z
     path: HopsSchema.optional(),
     /** The WebRTC echo, run in the browser (the host never holds it). */
     webrtc: WebrtcResultSchema.optional(),
+    incoming: IncomingResultSchema.optional(),
     /** Per-second call stats, when the UI kept them (the call result holds only the final numbers). */
     callSamples: z
       .array(
@@ -234,6 +255,10 @@ export const DiagnoseInputSchema = z
     turnCaPem: z.string().max(65536).optional(),
     /** Skip the router step (UPnP/NAT-PMP/PCP) even though it needs no input. */
     skipRouter: z.boolean().default(false),
+    /** Run the inbound-call test against the reflector (a `natscope server`): takes minutes, so opt-in. */
+    incoming: z.boolean().default(false),
+    /** Idle times for it (default 15, 30, 60, 90, 120 s). */
+    incomingIdleSeconds: z.array(z.number().int().min(1).max(120)).min(1).max(8).optional(),
     mask: MaskOptionsSchema.optional(),
   })
   .strict();

@@ -145,7 +145,5 @@ export function natSipMeaning(r: MeaningInputs): NatMeaning[] {
   return out;
 }
 
-/** Recommended keep-alive interval: 80 % of the measured lifetime, at most 120 s (RFC 5626 §4.4.1 territory), at least 1 s. */
-export function recommendedKeepAlive(lifetimeSeconds: number): number {
-  return Math.max(1, Math.min(120, Math.floor(lifetimeSeconds * 0.8)));
-}
+/** Recommended keep-alive interval for a measured lifetime (one formula for every keep-alive advice). */
+export { recommendedKeepAlive } from './keepalive-advice.ts';

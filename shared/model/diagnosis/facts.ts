@@ -117,4 +117,19 @@ export interface DiagnosisFacts {
     sipStatus: number | null;
     reason: string;
   };
+  /** The inbound-call test: did a call reach a registration after each idle time? */
+  incoming?: {
+    server: string;
+    mode: 'companion' | 'pbx';
+    transport: 'udp' | 'tcp' | 'tls';
+    tests: { idleSeconds: number; received: boolean | null; outcome: string; detail: string | null }[];
+    longestWorkingIdleSeconds: number | null;
+    firstFailingIdleSeconds: number | null;
+    recommendedKeepAliveSeconds: number | null;
+    /** The keep-alive check: its interval, the idle time it survived or not, and the verdict. */
+    keepAlive: { intervalSeconds: number; idleSeconds: number; received: boolean | null } | null;
+    keepAliveFixes: boolean | null;
+    stunAgreement: 'agree' | 'disagree' | 'unknown' | null;
+    stunSummary: string[];
+  };
 }

@@ -31,12 +31,16 @@ export const FINDING_IDS = [
   'webrtc-ok',
   'loopback-only',
   'stun-no-answer',
+  'no-incoming-calls',
+  'incoming-calls-ok',
+  'sip-lifetime-differs',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
 /** ok: checked and fine; info: worth knowing; warning: may break some calls; problem: breaks calls. */
 export type Severity = 'ok' | 'info' | 'warning' | 'problem';
-export type Area = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay' | 'webrtc';
+export const AREAS = ['network', 'nat', 'router', 'alg', 'call', 'relay', 'webrtc', 'incoming'] as const;
+export type Area = (typeof AREAS)[number];
 
 export interface Reference {
   title: string;

@@ -1,6 +1,8 @@
 import { hostOfEndpoint } from '../endpoint.ts';
 import type { AlgResult } from '../../contracts/alg.ts';
 import type { CallResult } from '../../contracts/call.ts';
+import type { IncomingResult } from '../../contracts/incoming.ts';
+import { incomingFacts, incomingSection } from '../incoming/report.ts';
 import type { NatReport } from '../../contracts/nat.ts';
 import type { Hops, NetworkSnapshot } from '../../contracts/network.ts';
 import type { RouterReport } from '../../contracts/router.ts';
@@ -25,6 +27,8 @@ export interface StepResults {
   turn?: TurnReport;
   /** The WebRTC echo (run in the browser). */
   webrtc?: WebrtcResult;
+  /** The inbound-call test. */
+  incoming?: IncomingResult;
   callSamples?: CallSample[];
   path?: Hops;
 }
@@ -119,10 +123,11 @@ export function factsFromResults(r: StepResults): DiagnosisFacts {
     facts.sipVia = { received: ipOf(c.signaling.viaReceived) };
   }
   if (r.turn) facts.relay = relayFactsOf(r.turn);
+  if (r.incoming) facts.incoming = incomingFacts(r.incoming);
   return facts;
 }
 
-type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay'>;
+type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay' | 'incoming'>;
 
 export function sectionsFromResults(r: StepResults): Sections {
   const out: Sections = {};
@@ -292,5 +297,6 @@ export function sectionsFromResults(r: StepResults): Sections {
       candidates: t.candidates,
     };
   }
+  if (r.incoming) out.incoming = incomingSection(r.incoming);
   return out;
 }

@@ -2,6 +2,7 @@
 import { isPrivateClass } from '../address-class.ts';
 import type { Finding } from './findings.ts';
 import { cgnHop, ipOf, REF, safeClass, type Rule } from './rule-kit.ts';
+import { keepAliveSummary, recommendedKeepAlive } from '../keepalive-advice.ts';
 
 export const natShape: Rule = ({ nat, router, network, path }) => {
   if (!nat || nat.udpBlocked) return [];
@@ -184,7 +185,7 @@ export const lifetime: Rule = ({ nat }) => {
   if (secs === null || secs === undefined) return [];
   // RFC 4787 REQ-5: a UDP mapping must not expire in less than two minutes.
   if (secs >= 120) return [];
-  const keepAlive = Math.max(5, Math.floor(secs * 0.8));
+  const keepAlive = recommendedKeepAlive(secs);
   return [
     {
       id: 'short-binding-lifetime',
@@ -194,7 +195,7 @@ export const lifetime: Rule = ({ nat }) => {
       evidence: { lifetimeSeconds: secs, recommendedKeepAliveSeconds: keepAlive },
       advice: [
         `Send a keep-alive at least every ${keepAlive} s, or registrations vanish and incoming calls stop reaching you.`,
-        `SIP phone: set "NAT keep-alive" / "UDP keep-alive" to ${keepAlive} s. FreeSWITCH gateway: ping = ${keepAlive}; profile: nat-options-ping = true. Asterisk: qualify_frequency = ${keepAlive} on the AOR.`,
+        ...keepAliveSummary({ keepAliveSeconds: keepAlive }),
         'Or register with an expiry shorter than the lifetime, or use SIP over TCP (TCP mappings live much longer).',
       ],
       references: [REF.rfc4787],

@@ -5,6 +5,7 @@
 import { callRules, registration } from './call-rules.ts';
 import type { DiagnosisFacts } from './facts.ts';
 import type { Finding } from './findings.ts';
+import { incomingFindings } from './incoming-rules.ts';
 import { sortFindings } from './findings.ts';
 import { isLoopbackNat, loopbackFinding } from './loopback.ts';
 import { hairpin, lifetime, natShape, stunNoAnswer, symmetric, udpBlocked } from './nat-rules.ts';
@@ -26,6 +27,7 @@ const RULES: Rule[] = [
   callRules,
   relayRules,
   webrtcRules,
+  incomingFindings,
 ];
 
 export function diagnose(facts: DiagnosisFacts): Finding[] {

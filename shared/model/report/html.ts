@@ -3,8 +3,10 @@ import { AREA_TITLE } from './markdown.ts';
 import { LOOPBACK_DEMO_NOTE, reportLights, type Report } from './report.ts';
 import {
   algTable,
+  incomingTable,
   candidatesTable,
   interfacesTable,
+  keepAliveAdviceTable,
   mappingsTable,
   samplesTable,
   stunLogTable,
@@ -147,6 +149,10 @@ export function renderHtml(r: Report): string {
   if (r.alg) {
     parts.push('<h2>SIP ALG</h2>', kv(r.alg.summary));
     parts.push(spec(algTable(r.alg)));
+  }
+  if (r.incoming) {
+    parts.push('<h2>Incoming calls</h2>', kv(r.incoming.summary), spec(incomingTable(r.incoming)));
+    if (r.incoming.advice.length) parts.push(spec(keepAliveAdviceTable(r.incoming)));
   }
   if (r.relay) {
     parts.push('<h2>Media relay (TURN)</h2>', kv(r.relay.summary));

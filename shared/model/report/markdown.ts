@@ -2,8 +2,10 @@ import type { Area, Severity } from '../diagnosis/findings.ts';
 import { LOOPBACK_DEMO_NOTE, reportLights, type Report } from './report.ts';
 import {
   algTable,
+  incomingTable,
   candidatesTable,
   interfacesTable,
+  keepAliveAdviceTable,
   mappingsTable,
   samplesTable,
   stunLogTable,
@@ -20,6 +22,7 @@ export const AREA_TITLE: Record<Area, string> = {
   call: 'Echo test call',
   relay: 'Media relay (TURN)',
   webrtc: 'Browser softphone (WebRTC)',
+  incoming: 'Incoming calls',
 };
 
 const cell = (v: unknown) =>
@@ -131,6 +134,10 @@ export function renderMarkdown(r: Report): string {
       ),
       '',
     );
+  }
+  if (r.incoming) {
+    out.push('## Incoming calls', '', kv(r.incoming.summary), '', spec(incomingTable(r.incoming)), '');
+    if (r.incoming.advice.length) out.push(spec(keepAliveAdviceTable(r.incoming)), '');
   }
   return `${out
     .join('\n')

@@ -7,7 +7,8 @@ import { trafficLights, type Area, type Finding, type Severity } from '../diagno
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type StepId = 'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration' | 'relay' | 'webrtc';
+export type StepId =
+  'network' | 'nat' | 'router' | 'alg' | 'call' | 'registration' | 'relay' | 'webrtc' | 'incoming';
 
 export interface StepOutcome {
   id: StepId;
@@ -114,6 +115,22 @@ export interface Report {
     samples: CallSample[];
     ladder: LadderMessage[];
   };
+  /** The inbound-call test: verdict, one row per idle time (and the keep-alive check), the advice. */
+  incoming?: {
+    summary: Record<string, string | number | boolean | null>;
+    tests: IncomingRow[];
+    advice: { product: string; keepAlive: string[]; reRegistration: string }[];
+  };
+}
+
+/** One idle time of the inbound-call test (or its keep-alive check). */
+export interface IncomingRow {
+  idleSeconds: number;
+  keepAliveSeconds: number | null;
+  outcome: string;
+  arrivedAfterMs: number | null;
+  from: string | null;
+  localSocket: string | null;
 }
 
 /**

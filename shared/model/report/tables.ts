@@ -57,6 +57,23 @@ export const candidatesTable = (r: R<'relay'>): TableSpec => ({
   rows: r.candidates.map((c) => [c.type, c.transport, c.address, c.source, c.gatherMs, c.reachable, c.why]),
 });
 
+export const incomingTable = (i: R<'incoming'>): TableSpec => ({
+  headers: ['Idle s', 'Keep-alive s', 'Result', 'Arrived after ms', 'From', 'On local socket'],
+  rows: i.tests.map((t) => [
+    t.idleSeconds,
+    t.keepAliveSeconds ?? '',
+    t.outcome,
+    t.arrivedAfterMs,
+    t.from,
+    t.localSocket,
+  ]),
+});
+
+export const keepAliveAdviceTable = (i: R<'incoming'>): TableSpec => ({
+  headers: ['Where', 'Keep-alive', 'Re-registration (keep separate)'],
+  rows: i.advice.map((a) => [a.product, a.keepAlive.join('; '), a.reRegistration]),
+});
+
 export const samplesTable = (c: R<'call'>): TableSpec => ({
   headers: ['t s', 'Loss %', 'Jitter ms', 'RTT ms', 'MOS'],
   rows: c.samples.map((s) => [s.t, s.lossPercent, s.jitterMs, s.rttMs, s.mos]),

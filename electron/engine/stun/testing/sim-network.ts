@@ -18,6 +18,8 @@ export interface SimNatConfig {
   /** Idle timeout of a mapping, ms. */
   timeoutMs?: number;
   udpBlocked?: boolean;
+  /** The clock the idle timeout runs on (default: real time), e.g. a test's manual clock. */
+  now?: () => number;
 }
 
 interface Mapping {
@@ -42,9 +44,13 @@ export class SimNat {
     this.cfg = cfg;
   }
 
+  private now(): number {
+    return this.cfg.now ? this.cfg.now() : performance.now();
+  }
+
   private alive(m: Mapping): boolean {
     const t = this.cfg.timeoutMs;
-    if (t !== undefined && performance.now() - m.lastActive > t) {
+    if (t !== undefined && this.now() - m.lastActive > t) {
       this.byKey.delete(m.key);
       this.byPort.delete(m.publicPort);
       return false;
@@ -72,7 +78,7 @@ export class SimNat {
     }
     m.remotes.add(ep(dst));
     m.remoteIps.add(dst.address);
-    m.lastActive = performance.now();
+    m.lastActive = this.now();
     return { address: this.cfg.publicIp, port: m.publicPort };
   }
 
@@ -85,7 +91,7 @@ export class SimNat {
       if (this.cfg.filtering === 'address-dependent' && !m.remoteIps.has(src.address)) return null;
       if (this.cfg.filtering === 'address-and-port-dependent' && !m.remotes.has(ep(src))) return null;
     }
-    m.lastActive = performance.now();
+    m.lastActive = this.now();
     return m.internal;
   }
 }

@@ -8,6 +8,7 @@ import type {
   MethodName,
   MethodOutput,
 } from '../../../../shared/contracts/index.ts';
+import type { IncomingResult } from '../../../../shared/contracts/incoming.ts';
 import type { NatReport } from '../../../../shared/contracts/nat.ts';
 import type { Hops, NetworkSnapshot } from '../../../../shared/contracts/network.ts';
 import type { RouterReport } from '../../../../shared/contracts/router.ts';
@@ -34,6 +35,8 @@ export interface SessionResults {
   call?: CallResult;
   /** The TURN relay test (the NAT step's Relay card). */
   turn?: TurnReport;
+  /** The inbound-call test (features/incoming). */
+  incoming?: IncomingResult;
   callSamples?: RtpStats[];
   path?: Hops;
   /** Secrets typed in a step (the SIP password): kept only to tell the report builder what to redact. */

@@ -76,3 +76,25 @@ export function parseInput<S extends z.ZodType>(
 export function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** Whole numbers within [min, max] from a repeatable option (`--idle 15 --idle 30` or `--idle 15,30`). */
+export function intListOption(
+  values: CliValues,
+  name: string,
+  min: number,
+  max: number,
+): number[] | undefined {
+  const raw = values[name];
+  const list = (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : []).filter(
+    (v): v is string => typeof v === 'string',
+  );
+  if (list.length === 0) return undefined;
+  return list
+    .flatMap((v) => v.split(','))
+    .map((v) => {
+      const n = Number(v);
+      if (!/^\s*-?\d+\s*$/.test(v) || n < min || n > max)
+        throw usageError(`--${name} must be whole numbers from ${min} to ${max}, got "${v}"`);
+      return n;
+    });
+}

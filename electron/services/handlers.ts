@@ -25,6 +25,7 @@ export function createHandlers(s: Services): Handlers {
     'call.pushAudio': (i) => s.call.pushAudio(i),
     'monitor.run': (i, c) => s.monitor.run(i, c),
     'monitor.history': () => s.monitor.history(),
+    'incoming.test': (i, c) => s.session.remember('incoming', s.incoming.test(i, c)),
     'network.snapshot': () => s.session.remember('network', s.network.snapshot()),
     'network.hops': (i) => s.network.hops(i),
     'nat.discover': (i, c) => s.session.remember('nat', s.nat.discover(i, c)),

@@ -26,6 +26,7 @@ import { redactReport } from '../../shared/model/report/build.ts';
 import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
 import type { CallContext } from './call-context.ts';
 import type { SessionResults } from './session-results.ts';
+import { runIncomingStep } from './incoming/diagnose-step.ts';
 import { runRelayStep } from './turn/relay-step.ts';
 
 type In<M extends keyof typeof contract> = z.output<(typeof contract)[M]['input']>;
@@ -39,6 +40,7 @@ export interface DiagnoseDeps {
   alg: { test(input: In<'alg.test'>, ctx: CallContext<never>): Promise<AlgResult> };
   call: { echoTest(input: In<'call.echoTest'>, ctx: CallContext<never>): Promise<CallResult> };
   turn: { test(input: TurnTestInput, ctx: CallContext<TurnEvent>): Promise<TurnReport> };
+  incoming: Parameters<typeof runIncomingStep>[4]['incoming'];
   /** Renders HTML to PDF; only the desktop app has one (Electron's printToPDF). */
   pdf?: (html: string) => Promise<Uint8Array>;
   /** The latest step results the front doors ran, for `report.build`'s `fromHost`. */
@@ -93,7 +95,7 @@ export function createReportService(deps: DiagnoseDeps) {
     /** A report from the results the wizard already has; steps it lacks are listed as skipped. */
     build(input: z.output<typeof ReportBuildInputSchema>): Promise<Report> {
       const { secrets, mask, callSamples, fromHost, loopbackDemo, ...given } = input;
-      const order = ['network', 'nat', 'router', 'alg', 'call'] as const;
+      const order = ['network', 'nat', 'router', 'alg', 'call', 'incoming'] as const;
       const results: StepResults = { ...given, callSamples };
       const steps: StepOutcome[] = order.map((id) => {
         if (!results[id] && fromHost.includes(id))
@@ -210,6 +212,7 @@ export function createReportService(deps: DiagnoseDeps) {
         ),
       );
       await runRelayStep(input, results, steps, ctx, deps);
+      await runIncomingStep(input, results, steps, ctx, deps);
       if (!account) {
         steps.push({
           id: 'registration',

@@ -56,6 +56,10 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
         m.createCompanionService({ ...e, listenTcp: nodeListenTcp, platform: process.platform }),
     ),
     call,
+    incoming: lazyService(
+      () => Promise.all([import('./incoming/incoming-service.ts'), engine()]),
+      ([m, e]) => m.createIncomingService(e),
+    ),
     nat: lazyService(
       () => Promise.all([import('./nat-service.ts'), engine()]),
       ([m, e]) => m.createNatService({ ...e, system: nodeSystemSource }),

@@ -9,7 +9,7 @@ import type { CliCommand, CliContext } from '../command.ts';
 import { usageError } from '../cli-errors.ts';
 import { heading, table } from '../format.ts';
 import { hostOfUri } from './call.ts';
-import { choiceOption, defined, numberOption, parseInput, stringOption } from '../options.ts';
+import { choiceOption, defined, intListOption, numberOption, parseInput, stringOption } from '../options.ts';
 import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 
 const FORMATS = ['md', 'json', 'html'] as const;
@@ -54,7 +54,7 @@ async function turnFlags(ctx: CliContext) {
 
 export const diagnoseCommand: CliCommand = {
   usage:
-    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI [--ws-url URL]] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U [--turn-password-file FILE]] [--report FILE] [--format md|json|html] [--json]',
+    'diagnose [--stun-server HOST[:PORT] …] [--reflector HOST[:PORT]] [--echo-uri SIP_URI [--ws-url URL]] [--incoming [--incoming-idle S …]] [--registrar HOST --user U [--password-file FILE]] [--turn-server HOST[:PORT] --turn-user U [--turn-password-file FILE]] [--report FILE] [--format md|json|html] [--json]',
   help: [
     'Steps and what they need (a step without its input is listed as skipped, not failed):',
     '  network       nothing                      interfaces, gateways, primary address',
@@ -62,6 +62,7 @@ export const diagnoseCommand: CliCommand = {
     '  router        nothing (--no-router skips)  UPnP IGD / NAT-PMP / PCP, external IP, mappings',
     '  alg           --reflector (conclusive), or the STUN server (heuristics, weaker evidence)',
     '  call          --echo-uri                   echo test call with RTP stats',
+    '  incoming      --reflector and --incoming   inbound-call test (about 2 minutes, so opt-in)',
     '  registration  --registrar --user and a password (registers before the echo call)',
     '  relay         --turn-server with --turn-user/--turn-password or --turn-secret: TURN allocation,',
     '                candidates judged against the NAT step, relay-works/needed/unreachable',
@@ -72,6 +73,8 @@ export const diagnoseCommand: CliCommand = {
     "                            --registrar then only names the domain (default: the echo URI's host)",
     '  --ca FILE                 extra trusted CA (PEM) for the call over tls or wss',
     '  --call-seconds S          media duration of the echo call (default 8)',
+    '  --incoming                run the inbound-call test against the --reflector (a natscope server)',
+    '  --incoming-idle S         its idle times, repeatable or comma-separated (default 15,30,60,90,120)',
     ...PASSWORD_HELP,
     '  --turn-transport udp|tcp|tls  how to reach the TURN server (default udp)',
     '  --turn-password-file FILE the TURN password (or NATSCOPE_TURN_PASSWORD, the prompt, --turn-password);',
@@ -98,6 +101,8 @@ export const diagnoseCommand: CliCommand = {
     'ws-url': { type: 'string' },
     ca: { type: 'string' },
     'call-seconds': { type: 'string' },
+    incoming: { type: 'boolean', default: false },
+    'incoming-idle': { type: 'string', multiple: true },
     'no-router': { type: 'boolean', default: false },
     report: { type: 'string' },
     format: { type: 'string' },
@@ -136,6 +141,8 @@ export const diagnoseCommand: CliCommand = {
         callCaPem: str('ca') === undefined ? undefined : await readPem(str('ca')!, 'ca'),
         callSeconds: numberOption(values, 'call-seconds', 1, 120),
         skipRouter: values['no-router'] === true,
+        incoming: values.incoming === true,
+        incomingIdleSeconds: intListOption(values, 'incoming-idle', 1, 120),
         ...(await turnFlags(ctx)),
         mask: {
           publicIps: values['mask-public-ips'] === true,
@@ -151,6 +158,7 @@ export const diagnoseCommand: CliCommand = {
         registrar: '--registrar',
         user: '--user',
         turnServer: '--turn-server',
+        incomingIdleSeconds: '--incoming-idle',
         turnTransport: '--turn-transport',
         turnUser: '--turn-user',
         mask: '--mask-user/--mask-host',

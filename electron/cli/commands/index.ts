@@ -35,6 +35,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./call.ts')).callCommand,
   },
   {
+    name: 'incoming',
+    summary: 'Inbound-call test: do calls still reach you after your phone was silent? Keep-alive advice',
+    load: async () => (await import('./incoming.ts')).incomingCommand,
+  },
+  {
     name: 'alg',
     summary: 'SIP ALG test: send crafted SIP to a `natscope server` reflector and compare it byte for byte',
     load: async () => (await import('./alg.ts')).algCommand,

@@ -196,7 +196,7 @@ export const lifetime: Rule = ({ nat }) => {
       advice: [
         `Send a keep-alive at least every ${keepAlive} s, or registrations vanish and incoming calls stop reaching you.`,
         ...keepAliveSummary({ keepAliveSeconds: keepAlive }),
-        'Or register with an expiry shorter than the lifetime, or use SIP over TCP (TCP mappings live much longer).',
+        'Or use SIP over TCP or TLS: connections usually live much longer than UDP bindings.',
       ],
       references: [REF.rfc4787],
     },

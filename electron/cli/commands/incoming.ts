@@ -33,18 +33,20 @@ async function inputFrom(ctx: CliContext): Promise<IncomingInput> {
   if (!server) throw usageError('--server HOST[:PORT] is required');
   const interval = intOption(values, 'keepalive', 0, 600);
   const user = str('user');
-  const input: IncomingInput = defined({
+  const input: IncomingInput = {
     server,
-    transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
-    idleSeconds: intListOption(values, 'idle', user ? 0 : 1, user ? 3600 : MAX_CALLBACK_IDLE_SECONDS),
-    keepAliveSeconds: interval || undefined,
-    keepAliveCheck: interval !== 0 && values['no-keepalive-check'] !== true,
-    keepAliveMethod: choiceOption(values, 'keepalive-method', ['crlf', 'options']),
-    stunServer: str('stun'),
-    stunCompare: values['no-stun'] !== true,
-    waitSeconds: intOption(values, 'wait', 5, 600),
-    localAddress: str('local-address'),
-  });
+    ...defined({
+      transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls']),
+      idleSeconds: intListOption(values, 'idle', user ? 0 : 1, user ? 3600 : MAX_CALLBACK_IDLE_SECONDS),
+      keepAliveSeconds: interval || undefined,
+      keepAliveCheck: interval !== 0 && values['no-keepalive-check'] !== true,
+      keepAliveMethod: choiceOption(values, 'keepalive-method', ['crlf', 'options']),
+      stunServer: str('stun'),
+      stunCompare: values['no-stun'] !== true,
+      waitSeconds: intOption(values, 'wait', 5, 600),
+      localAddress: str('local-address'),
+    }),
+  };
   const ca = str('ca');
   if (ca !== undefined)
     input.tlsCaPem = await readFile(ca, 'utf8').catch((e: Error) => {

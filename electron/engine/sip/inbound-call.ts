@@ -46,9 +46,12 @@ export interface InboundCallHandlers {
   CANCEL: IncomingRequestHandler;
   /** Stops pending rings (their INVITEs are declined at once). */
   close(): void;
+  /** An INVITE we answered is still waiting for its ACK (close the flow only when this is false). */
+  awaitingAck(): boolean;
 }
 
 export function inboundCallHandlers(o: InboundCallOptions): InboundCallHandlers {
+  const answered: ServerTransaction[] = [];
   const ringing = new Map<
     string,
     { tx: ServerTransaction; toTag: string; timer: TimerHandle; decline: () => void }
@@ -74,6 +77,7 @@ export function inboundCallHandlers(o: InboundCallOptions): InboundCallHandlers 
         fromHeader: req.getHeader('from') ?? '',
         callId: req.callId,
       });
+      answered.push(tx);
       const toTag = randomToken(6);
       const ua = core.userAgent;
       reply(tx, req, 180, 'Ringing', ua, toTag);
@@ -98,5 +102,6 @@ export function inboundCallHandlers(o: InboundCallOptions): InboundCallHandlers 
         r.decline();
       }
     },
+    awaitingAck: () => answered.some((tx) => tx.state !== 'confirmed' && tx.state !== 'terminated'),
   };
 }

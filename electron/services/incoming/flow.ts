@@ -7,7 +7,7 @@
  */
 import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { type Endpoint, formatEndpoint } from '../../../shared/model/endpoint.ts';
-import type { Clock } from '../../engine/clock/clock.ts';
+import { sleep, type Clock } from '../../engine/clock/clock.ts';
 import type { Network } from '../../engine/net/network.ts';
 import { inboundCallHandlers, type InviteArrival } from '../../engine/sip/inbound-call.ts';
 import { KeepAlive, type KeepAliveMethod, type KeepAliveStats } from '../../engine/sip/keepalive.ts';
@@ -17,6 +17,9 @@ import { SIP_TRANSPORTS, type SipTransportKind } from '../../engine/sip/transpor
 import type { SipTransport } from '../../engine/sip/transport.ts';
 import { UserAgent, type RegisterOutcome, type SipAccount } from '../../engine/sip/user-agent.ts';
 import { APP_VERSION } from '../../version.ts';
+
+/** How long closing waits for the ACK of our final response to an INVITE. */
+const ACK_LINGER_MS = 2000;
 
 /** The header a `natscope server` reads to call a registration back (engine/companion/callback.ts). */
 export const CALLBACK_HEADER = 'X-NatScope-Callback';
@@ -206,6 +209,10 @@ export class RegisteredFlow {
   async close(): Promise<void> {
     this.keepAlive?.stop();
     this.handlers.close();
+    // Let the final response out and its ACK in (Timer G re-sends it meanwhile over UDP): closing at
+    // once would cancel the send, and the caller would retransmit its INVITE into a closed socket.
+    for (let waited = 0; waited < ACK_LINGER_MS && this.handlers.awaitingAck(); waited += 50)
+      await sleep(this.deps.clock, 50);
     this.ua.close();
     this.layer.close();
     await this.transport.close().catch(() => {});

@@ -8,7 +8,7 @@ import { streamSipTransport, type BytePipe } from './stream-transport.ts';
 import { FakeNetwork, ManualClock } from './test-fakes.ts';
 import { TransactionLayer } from './transactions.ts';
 import { udpSipTransport } from './udp-transport.ts';
-import { UserAgent } from './user-agent.ts';
+import { UserAgent, type SipAccount } from './user-agent.ts';
 
 const SERVER = { address: '10.0.0.1', port: 5060 };
 const tick = () => new Promise((r) => setImmediate(r));
@@ -22,6 +22,26 @@ async function udpPair() {
   server.onMessage((d) => got.push(text(d)));
   const socket = await net.bindUdp({ address: '10.0.0.2' });
   return { net, clock, server, got, socket, transport: udpSipTransport(socket) };
+}
+
+/** A user agent on the pair's client socket. */
+function uaOn(t: Awaited<ReturnType<typeof udpPair>>, account?: SipAccount) {
+  const layer = new TransactionLayer({
+    transport: t.transport,
+    clock: t.clock,
+    log: new MessageLog(() => t.clock.now()),
+    userAgent: 't',
+  });
+  const ua = new UserAgent({
+    layer,
+    nextHop: SERVER,
+    resolve: async (h) => [h],
+    viaSentBy: t.socket.local,
+    contact: t.socket.local,
+    account,
+    userAgent: 'NatScope/test',
+  });
+  return { layer, ua };
 }
 
 /** A TCP-like byte pipe whose far end the test plays. */
@@ -87,21 +107,7 @@ describe('keep-alives on a registered flow (RFC 5626 §4.4.1)', () => {
 
   it('OPTIONS: a SIP request each interval, its answer counted', async () => {
     const t = await udpPair();
-    const layer = new TransactionLayer({
-      transport: t.transport,
-      clock: t.clock,
-      log: new MessageLog(() => t.clock.now()),
-      userAgent: 't',
-    });
-    const ua = new UserAgent({
-      layer,
-      nextHop: SERVER,
-      resolve: async (h) => [h],
-      viaSentBy: t.socket.local,
-      contact: t.socket.local,
-      account: { username: '1001', password: 'x', domain: 'pbx.test' },
-      userAgent: 'NatScope/test',
-    });
+    const { layer, ua } = uaOn(t, { username: '1001', password: 'x', domain: 'pbx.test' });
     t.server.onMessage((d, from) => {
       const req = parseSip(text(d));
       if (req && 'method' in req && req.method === 'OPTIONS')
@@ -133,20 +139,7 @@ describe('keep-alives on a registered flow (RFC 5626 §4.4.1)', () => {
 describe('answering the test call (180, then 486; CANCEL → 200 + 487)', () => {
   async function uas(ringMs: number) {
     const t = await udpPair();
-    const layer = new TransactionLayer({
-      transport: t.transport,
-      clock: t.clock,
-      log: new MessageLog(() => t.clock.now()),
-      userAgent: 't',
-    });
-    const ua = new UserAgent({
-      layer,
-      nextHop: SERVER,
-      resolve: async (h) => [h],
-      viaSentBy: t.socket.local,
-      contact: t.socket.local,
-      userAgent: 'NatScope/test',
-    });
+    const { layer, ua } = uaOn(t);
     const arrivals: InviteArrival[] = [];
     const h = inboundCallHandlers({ clock: t.clock, ringMs, onArrival: (a) => arrivals.push(a) });
     ua.handle('INVITE', h.INVITE);

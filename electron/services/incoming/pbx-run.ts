@@ -8,9 +8,8 @@ import type { IncomingEvent, IncomingInputSchema, IncomingTest } from '../../../
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import type { z } from 'zod';
 import { sleep } from '../../engine/clock/clock.ts';
-import { MessageLog } from '../../engine/sip/message-log.ts';
 import { RegisteredFlow, type FlowDeps, type FlowSpec } from './flow.ts';
-import type { Unit, UnitResult } from './probes.ts';
+import { blankTest, makeUnit, stateEmitter, type UnitResult } from './probes.ts';
 
 /** The phone rings this long before declining, so the person calling hears that it arrived. */
 export const PBX_RING_MS = 4000;
@@ -28,36 +27,9 @@ export interface PbxRun {
 }
 
 export async function runPbxTest(p: PbxRun, deps: FlowDeps): Promise<UnitResult> {
-  const unit: Unit = {
-    id: `pbx-${p.idleSeconds}`,
-    idleSeconds: p.idleSeconds,
-    keepAliveSeconds: null,
-    candidate: null,
-    abort: new AbortController(),
-    log: new MessageLog(() => deps.clock.now()),
-    cancelReason: null,
-  };
-  const test: IncomingTest = {
-    idleSeconds: p.idleSeconds,
-    received: null,
-    arrivedAfterMs: null,
-    from: null,
-    localSocket: null,
-    mappedAddress: null,
-    outcome: 'error',
-    detail: null,
-  };
-  const at = () => Math.round(deps.clock.now() - p.t0);
-  const state = (s: Extract<IncomingEvent, { kind: 'test' }>['state'], detail?: string) =>
-    p.emit({
-      kind: 'test',
-      id: unit.id,
-      idleSeconds: p.idleSeconds,
-      keepAliveSeconds: null,
-      state: s,
-      atMs: at(),
-      detail,
-    });
+  const unit = makeUnit(p.idleSeconds, null, () => deps.clock.now(), `pbx-${p.idleSeconds}`);
+  const test = blankTest(p.idleSeconds);
+  const state = stateEmitter(p.emit, unit, deps.clock, p.t0);
   const end = (outcome: IncomingTest['outcome'], received: boolean | null, detail: string | null) => {
     Object.assign(test, { outcome, received, detail });
     return { unit, test, keepAlive: null };

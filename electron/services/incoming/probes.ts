@@ -13,6 +13,7 @@ import {
   type KeepAliveCandidate,
   type ProbeOutcome,
 } from '../../../shared/model/incoming/verdict.ts';
+import type { Clock } from '../../engine/clock/clock.ts';
 import type { KeepAliveMethod } from '../../engine/sip/keepalive.ts';
 import { MessageLog } from '../../engine/sip/message-log.ts';
 import { RegisteredFlow, type FlowDeps, type FlowSpec } from './flow.ts';
@@ -45,16 +46,57 @@ export interface UnitResult {
   keepAlive: KeepAliveRun | null;
 }
 
-export function planUnits(p: Pick<ProbePlan, 'idles' | 'keepAlive'>, now: () => number): Unit[] {
-  const unit = (idleSeconds: number, candidate: KeepAliveCandidate | null): Unit => ({
-    id: candidate ? `keepalive-${candidate.intervalSeconds}` : `idle-${idleSeconds}`,
+/** One registration of the run: a probe (no candidate) or a keep-alive run. */
+export function makeUnit(
+  idleSeconds: number,
+  candidate: KeepAliveCandidate | null,
+  now: () => number,
+  id = candidate ? `keepalive-${candidate.intervalSeconds}` : `idle-${idleSeconds}`,
+): Unit {
+  return {
+    id,
     idleSeconds,
     keepAliveSeconds: candidate?.intervalSeconds ?? null,
     candidate,
     abort: new AbortController(),
     log: new MessageLog(now),
     cancelReason: null,
-  });
+  };
+}
+
+/** A unit's result before anything happened. */
+export function blankTest(idleSeconds: number): IncomingTest {
+  return {
+    idleSeconds,
+    received: null,
+    arrivedAfterMs: null,
+    from: null,
+    localSocket: null,
+    mappedAddress: null,
+    outcome: 'error',
+    detail: null,
+  };
+}
+
+export type TestState = Extract<IncomingEvent, { kind: 'test' }>['state'];
+
+/** Emits a unit's state changes, timed from the run's start. */
+export function stateEmitter(emit: (e: IncomingEvent) => void, u: Unit, clock: Clock, t0: number) {
+  return (state: TestState, detail?: string) =>
+    emit({
+      kind: 'test',
+      id: u.id,
+      idleSeconds: u.idleSeconds,
+      keepAliveSeconds: u.keepAliveSeconds,
+      state,
+      atMs: Math.round(clock.now() - t0),
+      ...(detail ? { detail } : {}),
+    });
+}
+
+export function planUnits(p: Pick<ProbePlan, 'idles' | 'keepAlive'>, now: () => number): Unit[] {
+  const unit = (idleSeconds: number, candidate: KeepAliveCandidate | null) =>
+    makeUnit(idleSeconds, candidate, now);
   const candidates = p.keepAlive ? keepAliveCandidates(p.idles, p.keepAlive.fixedInterval) : [];
   return [...p.idles.map((i) => unit(i, null)), ...candidates.map((c) => unit(c.idleSeconds, c))];
 }
@@ -87,27 +129,8 @@ export async function runProbes(p: ProbePlan, units: Unit[], deps: FlowDeps): Pr
 }
 
 async function runUnit(p: ProbePlan, u: Unit, deps: FlowDeps): Promise<UnitResult> {
-  const at = () => Math.round(deps.clock.now() - p.t0);
-  const state = (s: Extract<IncomingEvent, { kind: 'test' }>['state'], detail?: string) =>
-    p.emit({
-      kind: 'test',
-      id: u.id,
-      idleSeconds: u.idleSeconds,
-      keepAliveSeconds: u.keepAliveSeconds,
-      state: s,
-      atMs: at(),
-      ...(detail ? { detail } : {}),
-    });
-  const test: IncomingTest = {
-    idleSeconds: u.idleSeconds,
-    received: null,
-    arrivedAfterMs: null,
-    from: null,
-    localSocket: null,
-    mappedAddress: null,
-    outcome: 'error',
-    detail: null,
-  };
+  const state = stateEmitter(p.emit, u, deps.clock, p.t0);
+  const test = blankTest(u.idleSeconds);
   const method = p.keepAlive?.method ?? 'crlf';
   let flow: RegisteredFlow | null = null;
   const done = (outcome: IncomingTest['outcome'], detail: string | null, received: boolean | null) => {

@@ -11,7 +11,7 @@ import { standaloneContext } from '../../services/call-context.ts';
 import { usageError } from '../cli-errors.ts';
 import type { CliCommand, CliContext } from '../command.ts';
 import { choiceOption, defined, intListOption, intOption, parseInput, stringOption } from '../options.ts';
-import { PASSWORD_HELP, PASSWORD_OPTIONS, sipPassword } from '../password.ts';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, requireSipPassword } from '../password.ts';
 import { printIncoming } from './incoming-format.ts';
 
 const FLAGS = {
@@ -54,11 +54,7 @@ async function inputFrom(ctx: CliContext): Promise<IncomingInput> {
     });
   if (user) {
     // the password is asked for last, once everything else is known to be usable
-    const password = await sipPassword(ctx, `${user}@${server}`);
-    if (password === undefined)
-      throw usageError(
-        '--user needs a password: --password-file FILE, NATSCOPE_SIP_PASSWORD or a terminal to ask on',
-      );
+    const password = await requireSipPassword(ctx, user, server);
     input.account = defined({
       username: user,
       password,

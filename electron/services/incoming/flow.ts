@@ -28,7 +28,7 @@ export interface FlowSpec {
   server: Endpoint;
   /** The server's name as given (TLS verifies it). */
   serverName: string;
-  transport: Exclude<SipTransportKind, 'wss'>;
+  transport: Exclude<SipTransportKind, 'ws' | 'wss'>;
   localAddress: string;
   caPem?: string;
   account: SipAccount;

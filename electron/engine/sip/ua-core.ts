@@ -72,11 +72,16 @@ export class UaCore {
     return ++this.nc;
   }
 
-  /** Records what the first response's top Via says about our address (RFC 3581 §4). */
+  /**
+   * Records what the first response's top Via says about our address (RFC 3581 §4). A response
+   * whose Via says nothing (a stateless challenge that copies our Via as sent) does not count: the
+   * next one may.
+   */
   observe(m: SipMessage): void {
     if (this.firstVia || !('statusCode' in m)) return;
     const v = topVia(m);
-    if (v) this.firstVia = { received: v.received, rport: v.rport };
+    if (v && (v.received !== null || v.rport !== null))
+      this.firstVia = { received: v.received, rport: v.rport };
   }
 
   contactHeader(): string {

@@ -17,6 +17,8 @@ export interface CompanionServiceDeps {
   clock: Clock;
   listenTcp: ListenTcp;
   platform: string;
+  /** Removes the mappings this run made on a router (the simulated one, before it goes away). */
+  releaseMappings?: (gateway: string) => Promise<unknown>;
 }
 
 export type ServeOptions = Omit<CompanionServerOptions, 'network' | 'listenTcp' | 'clock' | 'logger'> & {
@@ -128,6 +130,8 @@ export function createCompanionService(deps: CompanionServiceDeps) {
       if (!demo) return { stopped: false };
       const d = demo;
       demo = null;
+      // Mappings made on the simulated router go first, or the ledger would keep them as leftovers.
+      if (d.router) await deps.releaseMappings?.(d.router.gateway).catch(() => undefined);
       await Promise.all([d.server.close(), d.router?.close()]);
       return { stopped: true };
     },

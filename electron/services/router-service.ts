@@ -62,7 +62,7 @@ export function createRouterService(deps: RouterServiceDeps) {
       staleCleanup ??= Promise.resolve(r);
       return r;
     },
-    releaseSession: () => releaseSession(rc),
+    releaseSession: (only: { gateway?: string } = {}) => releaseSession(rc, only),
     /** Ledger ids of this run's mappings (for tests and front doors). */
     sessionIds: () => [...rc.session],
   };

@@ -32,6 +32,22 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
     () => Promise.all([import('./call-service.ts'), engine()]),
     ([m, e]) => m.createCallService(e),
   );
+  const router = lazyService(
+    () =>
+      Promise.all([
+        import('./router-service.ts'),
+        engine(),
+        import('../engine/mappings/ledger.ts'),
+        import('../engine/mappings/refusal-log.ts'),
+      ]),
+    ([m, e, { openLedger, defaultStateDir }, { openRefusalLog }]) =>
+      m.createRouterService({
+        ...e,
+        system: nodeSystemSource,
+        ledger: openLedger(defaultStateDir()),
+        refusalLog: openRefusalLog(defaultStateDir()),
+      }),
+  );
   const base = {
     alg: lazyService(
       () => Promise.all([import('./alg-service.ts'), engine(), import('../engine/netinfo/snapshot.ts')]),
@@ -53,7 +69,12 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
           import('../engine/companion/tcp-listener.ts'),
         ]),
       ([m, e, { nodeListenTcp }]) =>
-        m.createCompanionService({ ...e, listenTcp: nodeListenTcp, platform: process.platform }),
+        m.createCompanionService({
+          ...e,
+          listenTcp: nodeListenTcp,
+          platform: process.platform,
+          releaseMappings: (gateway) => router.releaseSession({ gateway }),
+        }),
     ),
     call,
     incoming: lazyService(
@@ -76,22 +97,7 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
       () => Promise.all([import('./websocket-service.ts'), engine()]),
       ([m, e]) => m.createWebSocketService(e),
     ),
-    router: lazyService(
-      () =>
-        Promise.all([
-          import('./router-service.ts'),
-          engine(),
-          import('../engine/mappings/ledger.ts'),
-          import('../engine/mappings/refusal-log.ts'),
-        ]),
-      ([m, e, { openLedger, defaultStateDir }, { openRefusalLog }]) =>
-        m.createRouterService({
-          ...e,
-          system: nodeSystemSource,
-          ledger: openLedger(defaultStateDir()),
-          refusalLog: openRefusalLog(defaultStateDir()),
-        }),
-    ),
+    router,
   };
   // Diagnosis, reports and the monitor orchestrate the other services, so they are built on top of them.
   const session = createSessionResults();

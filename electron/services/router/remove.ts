@@ -108,10 +108,16 @@ export async function cleanupStale(rc: RouterContext, signal?: AbortSignal): Pro
 }
 
 /** Removes every mapping this process created and did not keep (call on exit / Ctrl-C). */
-export async function releaseSession(rc: RouterContext): Promise<{ removed: number; failed: string[] }> {
+export async function releaseSession(
+  rc: RouterContext,
+  only: { gateway?: string } = {},
+): Promise<{ removed: number; failed: string[] }> {
   const failed: string[] = [];
   let removed = 0;
-  const entries = (await rc.ledger.list()).filter((e) => rc.session.has(e.id));
+  // `gateway`: only that router's (the offline demo releases its simulated router's before it stops).
+  const entries = (await rc.ledger.list()).filter(
+    (e) => rc.session.has(e.id) && (only.gateway === undefined || e.gateway === only.gateway),
+  );
   for (const e of entries) {
     try {
       await removeEntry(rc, e);

@@ -27,6 +27,12 @@ export async function startSimulatedRouter(
     friendlyName: 'NatScope simulated router (loopback demo)',
     externalIp: '203.0.113.2',
   });
+  // NAT-PMP/PCP epoch (RFC 6886 §3.6) that advances with the wall clock, as a router up since the
+  // Unix epoch would: one demo after another never looks like a reboot.
+  const wallSeconds = () => Math.floor(Date.now() / 1000) % 2 ** 32;
+  router.epoch = wallSeconds();
+  const tick = setInterval(() => (router.epoch = wallSeconds()), 1000);
+  tick.unref();
   const lease = 3600;
   router.mappings.push(
     {
@@ -57,6 +63,7 @@ export async function startSimulatedRouter(
   try {
     await lan.ready();
   } catch (err) {
+    clearInterval(tick);
     await lan.close();
     throw err;
   }
@@ -64,6 +71,9 @@ export async function startSimulatedRouter(
   return {
     gateway,
     igdLocation: `http://${gateway}:${port}/rootDesc.xml`,
-    close: () => lan.close(),
+    close: () => {
+      clearInterval(tick);
+      return lan.close();
+    },
   };
 }

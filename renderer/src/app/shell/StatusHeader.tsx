@@ -26,7 +26,7 @@ export function StatusHeader() {
   const session = useSession();
   const { verdicts } = useRegistry();
   const { demo } = useDemo();
-  const seen = publicAddresses(session.results);
+  const seen = publicAddresses(session.results, { demo: demo !== null });
   const rows = verdicts.map((v) => v.evaluate(session));
   const tone = overallTone(rows);
   const checking = rows.some((r) => r.tone === 'running');

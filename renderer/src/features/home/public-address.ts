@@ -31,7 +31,7 @@ const GLOBAL: AddressClass[] = ['public', 'documentation'];
  * external address the router reports. IPv6: a STUN-mapped IPv6 address, else a global IPv6 address
  * on an interface (IPv6 normally has no NAT, so that address is the one the internet sees).
  */
-export function publicAddresses(r: SessionResults): PublicAddresses {
+export function publicAddresses(r: SessionResults, opts: { demo?: boolean } = {}): PublicAddresses {
   let ipv4: SeenAddress | null = null;
   let ipv6: SeenAddress | null = null;
   const mapped = r.nat?.mappedAddress ? hostOfEndpoint(r.nat.mappedAddress) : null;
@@ -47,7 +47,8 @@ export function publicAddresses(r: SessionResults): PublicAddresses {
     if (family(mapped) === 4) ipv4 = seen;
     else ipv6 = seen;
   }
-  const router = r.router;
+  // The demo's simulated router reports a made-up external address: never shown as yours.
+  const router = opts.demo ? undefined : r.router;
   const routerIp = router
     ? (router.upnp.externalIp ?? router.natpmp.externalIp ?? router.pcp.externalIp)
     : null;
@@ -67,6 +68,6 @@ export function publicAddresses(r: SessionResults): PublicAddresses {
             evidence: `global IPv6 address on ${i.name} (IPv6 has no NAT here)`,
           };
   }
-  const loopback = ipv4?.class === 'loopback' || ipv6?.class === 'loopback';
+  const loopback = opts.demo === true || ipv4?.class === 'loopback' || ipv6?.class === 'loopback';
   return { ipv4, ipv6, loopback };
 }

@@ -4,6 +4,7 @@ import { natSipMeaning } from '../../../../shared/model/nat-meaning.ts';
 import { reportLights } from '../../../../shared/model/report/report.ts';
 import type { VerdictAreaDef, VerdictRow } from '../../app/registry.ts';
 import type { SessionSnapshot } from '../../app/session/store.ts';
+import { DEMO_SLICE } from '../../app/session/session-context.tsx';
 import { CHECK, IDLE_CHECK, type CheckState } from './check.ts';
 import { publicAddresses } from './public-address.ts';
 
@@ -40,7 +41,7 @@ export const publicAddressArea: VerdictAreaDef = {
   order: 10,
   stepId: 'nat',
   evaluate(s) {
-    const seen = publicAddresses(s.results);
+    const seen = publicAddresses(s.results, { demo: s.slices[DEMO_SLICE] != null });
     if (!seen.ipv4 && !seen.ipv6) return pending(s, 'nat') ?? NOT_CHECKED;
     if (seen.loopback)
       return {
@@ -68,7 +69,7 @@ export const natArea: VerdictAreaDef = {
     const summary = natSipMeaning({ ...nat, lifetimeSeconds: nat.lifetimeSeconds ?? null }).find(
       (m) => m.topic === 'summary',
     );
-    if (publicAddresses(s.results).loopback)
+    if (publicAddresses(s.results, { demo: s.slices[DEMO_SLICE] != null }).loopback)
       return {
         tone: light(s, 'nat'),
         headline: 'Loopback only: nothing measured about your NAT',

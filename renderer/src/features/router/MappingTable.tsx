@@ -1,18 +1,17 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { RouterMapping } from '../../../../shared/contracts/router.ts';
-import { Badge } from '../../components/Tone.tsx';
-import { formatDuration, sipPortKind } from './sip-ports.ts';
 import { SelectField } from '../../components/Field.tsx';
+import { Badge } from '../../components/Tone.tsx';
+import { groupRanges, mappingKey, nextSort, sortRows, type SortDir, type SortKey } from './mapping-model.ts';
+import { formatDuration } from './format-duration.ts';
 
-type SortKey = 'externalPort' | 'protocol' | 'internalClient' | 'via' | 'lease';
+export { mappingKey } from './mapping-model.ts';
 
 export interface MappingActions {
   onDelete(m: RouterMapping): void;
   onVerify(m: RouterMapping): void;
   verify: Record<string, string>;
 }
-
-export const mappingKey = (m: RouterMapping) => `${m.via}/${m.protocol}/${m.externalPort}`;
 
 /** Seconds elapsed since the table was loaded, ticking once a second, for the lease countdown. */
 function useElapsed(since: number): number {
@@ -24,35 +23,84 @@ function useElapsed(since: number): number {
   return Math.max(0, Math.floor((now - since) / 1000));
 }
 
-export function MappingTable({
-  mappings,
-  loadedAt,
-  actions,
-}: {
+const COLUMNS: { key: SortKey; label: string }[] = [
+  { key: 'enabled', label: 'Enabled' },
+  { key: 'via', label: 'Via' },
+  { key: 'protocol', label: 'Proto' },
+  { key: 'remoteHost', label: 'Remote host' },
+  { key: 'externalIp', label: 'External IP' },
+  { key: 'externalPort', label: 'External port' },
+  { key: 'internalClient', label: 'Internal' },
+  { key: 'description', label: 'Description' },
+  { key: 'lease', label: 'Lease left' },
+];
+
+const enabledText = (e: boolean | null) => (e === null ? '?' : e ? 'yes' : 'no');
+
+/**
+ * The router's mapping table, like UPnP PortMapper's: every column sorts both ways, consecutive
+ * ports of one client fold into a range (expandable), NatScope's own mappings and SIP/RTP ports are
+ * marked, and leases count down.
+ */
+export function MappingTable(props: {
   mappings: RouterMapping[];
   loadedAt: number;
   actions: MappingActions;
 }) {
-  const [sort, setSort] = useState<SortKey>('externalPort');
+  const { mappings, actions } = props;
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'externalPort', dir: 'ascending' });
   const [protocol, setProtocol] = useState<'all' | 'udp' | 'tcp'>('all');
-  const elapsed = useElapsed(loadedAt);
-  const rows = useMemo(() => {
-    const list = mappings.filter((m) => protocol === 'all' || m.protocol === protocol);
-    const val = (m: RouterMapping): string | number =>
-      sort === 'lease'
-        ? (m.leaseRemainingSeconds ?? Number.MAX_SAFE_INTEGER)
-        : sort === 'internalClient'
-          ? (m.internalClient ?? '')
-          : m[sort];
-    return [...list].sort((a, b) => (val(a) < val(b) ? -1 : val(a) > val(b) ? 1 : 0));
-  }, [mappings, protocol, sort]);
-  const header = (key: SortKey, label: string) => (
-    <th aria-sort={sort === key ? 'ascending' : 'none'}>
-      <button type="button" className="link" onClick={() => setSort(key)}>
-        {label}
-        {sort === key ? ' ▲' : ''}
+  const [open, setOpen] = useState<Record<string, boolean>>({});
+  const elapsed = useElapsed(props.loadedAt);
+  const rows = useMemo(
+    () =>
+      sortRows(
+        groupRanges(mappings.filter((m) => protocol === 'all' || m.protocol === protocol)),
+        sort.key,
+        sort.dir,
+      ),
+    [mappings, protocol, sort],
+  );
+  const shown = rows.reduce((n, r) => n + r.members.length, 0);
+  const leaseText = (m: RouterMapping) => {
+    if (m.permanent) return 'permanent';
+    return m.leaseRemainingSeconds === null ? '—' : formatDuration(m.leaseRemainingSeconds - elapsed);
+  };
+  const cells = (m: RouterMapping, ports: string, kind: 'sip' | 'rtp' | null) => (
+    <>
+      <td>{enabledText(m.enabled)}</td>
+      <td>{m.via}</td>
+      <td>{m.protocol.toUpperCase()}</td>
+      <td className="mono">{m.remoteHost || 'any'}</td>
+      <td className="mono">{m.externalIp ?? '—'}</td>
+      <td className="mono">
+        {ports} {kind && <Badge tone="info">{kind.toUpperCase()}</Badge>}
+      </td>
+      <td className="mono">
+        {m.internalClient ?? '?'}:{m.internalPort}
+      </td>
+      <td>
+        {m.description ?? ''} {m.createdByNatScope && <Badge tone="ok">NatScope</Badge>}
+      </td>
+      <td className="mono">{leaseText(m)}</td>
+    </>
+  );
+  const rowActions = (m: RouterMapping) => (
+    <td className="actions">
+      {m.createdByNatScope && (
+        <button type="button" onClick={() => actions.onVerify(m)}>
+          Verify<span className="visually-hidden"> {m.externalPort}</span>
+        </button>
+      )}
+      <button type="button" onClick={() => actions.onDelete(m)}>
+        Delete
+        <span className="visually-hidden">
+          {' '}
+          {m.protocol.toUpperCase()} {m.externalPort}
+        </span>
       </button>
-    </th>
+      {actions.verify[mappingKey(m)] && <div className="small">{actions.verify[mappingKey(m)]}</div>}
+    </td>
   );
   return (
     <>
@@ -67,68 +115,73 @@ export function MappingTable({
           <option value="udp">UDP</option>
           <option value="tcp">TCP</option>
         </SelectField>
-        <span className="muted small">
-          {rows.length} of {mappings.length} mappings · <span className="legend own">NatScope’s own</span>{' '}
+        <span className="muted small" data-testid="mapping-count">
+          {shown} of {mappings.length} mappings · <span className="legend own">NatScope’s own</span>{' '}
           <span className="legend sip">SIP/RTP port</span>
         </span>
       </div>
       <table className="data" aria-label="Port mappings">
         <thead>
           <tr>
-            {header('via', 'Via')}
-            {header('protocol', 'Proto')}
-            {header('externalPort', 'External')}
-            {header('internalClient', 'Internal')}
-            <th>Description</th>
-            {header('lease', 'Lease left')}
-            <th />
+            {COLUMNS.map((c) => (
+              <th key={c.key} aria-sort={sort.key === c.key ? sort.dir : 'none'}>
+                <button type="button" className="link" onClick={() => setSort((s) => nextSort(s, c.key))}>
+                  {c.label}
+                  <span aria-hidden="true">
+                    {sort.key === c.key ? (sort.dir === 'ascending' ? ' ▲' : ' ▼') : ''}
+                  </span>
+                </button>
+              </th>
+            ))}
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={7} className="muted">
+              <td colSpan={COLUMNS.length + 1} className="muted">
                 No port mappings.
               </td>
             </tr>
           )}
-          {rows.map((m) => {
-            const kind = sipPortKind(m.externalPort) ?? sipPortKind(m.internalPort);
-            const left = m.leaseRemainingSeconds === null ? null : m.leaseRemainingSeconds - elapsed;
-            const key = mappingKey(m);
+          {rows.map((r) => {
+            const m = r.first;
+            const cls =
+              [m.createdByNatScope ? 'own' : '', r.kind ? 'sip' : '', m.enabled === false ? 'disabled' : '']
+                .join(' ')
+                .trim() || undefined;
+            if (r.members.length === 1)
+              return (
+                <tr key={r.key} className={cls}>
+                  {cells(m, String(m.externalPort), r.kind)}
+                  {rowActions(m)}
+                </tr>
+              );
+            const expanded = open[r.key] === true;
             return (
-              <tr
-                key={key}
-                className={
-                  [m.createdByNatScope ? 'own' : '', kind ? 'sip' : ''].join(' ').trim() || undefined
-                }
-              >
-                <td>{m.via}</td>
-                <td>{m.protocol.toUpperCase()}</td>
-                <td className="mono">
-                  {m.externalPort} {kind && <Badge tone="info">{kind.toUpperCase()}</Badge>}
-                </td>
-                <td className="mono">
-                  {m.internalClient ?? '?'}:{m.internalPort}
-                </td>
-                <td>
-                  {m.description ?? ''} {m.createdByNatScope && <Badge tone="ok">NatScope</Badge>}
-                </td>
-                <td className="mono">
-                  {m.permanent ? 'permanent' : left === null ? '—' : formatDuration(left)}
-                </td>
-                <td className="actions">
-                  {m.createdByNatScope && (
-                    <button type="button" onClick={() => actions.onVerify(m)}>
-                      Verify
+              <Fragment key={r.key}>
+                <tr className={cls} data-testid="mapping-range">
+                  {cells(m, `${m.externalPort}–${r.lastExternalPort}`, r.kind)}
+                  <td className="actions">
+                    <button
+                      type="button"
+                      aria-expanded={expanded}
+                      onClick={() => setOpen((o) => ({ ...o, [r.key]: !expanded }))}
+                    >
+                      {expanded ? 'Hide' : 'Show'} {r.members.length} ports
                     </button>
-                  )}
-                  <button type="button" onClick={() => actions.onDelete(m)}>
-                    Delete
-                  </button>
-                  {actions.verify[key] && <div className="small">{actions.verify[key]}</div>}
-                </td>
-              </tr>
+                  </td>
+                </tr>
+                {expanded &&
+                  r.members.map((x) => (
+                    <tr key={mappingKey(x)} className="sub">
+                      {cells(x, String(x.externalPort), r.kind)}
+                      {rowActions(x)}
+                    </tr>
+                  ))}
+              </Fragment>
             );
           })}
         </tbody>

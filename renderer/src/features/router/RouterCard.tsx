@@ -1,7 +1,7 @@
 import type { RouterReport } from '../../../../shared/contracts/router.ts';
 import { Badge } from '../../components/Tone.tsx';
 import { ClassBadge } from '../network/NetworkStep.tsx';
-import { formatDuration } from './sip-ports.ts';
+import { formatDuration } from './format-duration.ts';
 
 export function RouterCard({ report }: { report: RouterReport }) {
   const { upnp, natpmp, pcp } = report;

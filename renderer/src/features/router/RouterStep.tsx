@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MappingVia, RouterMapping, RouterReport } from '../../../../shared/contracts/router.ts';
-import { NatScopeError } from '../../../../shared/contracts/errors.ts';
-import { useBridge } from '../../app/bridge-context.tsx';
 import { recordAs } from '../../app/session/record.ts';
-import { useRun, useSession } from '../../app/session/session-context.tsx';
+import { useRun, useSession, useSessionState } from '../../app/session/session-context.tsx';
+import type { RunOptions } from '../../app/session/store.ts';
+import { SelectField } from '../../components/Field.tsx';
 import { Badge } from '../../components/Tone.tsx';
-import { AddMappingDialog, type AddRequest } from './AddMappingDialog.tsx';
-import { MappingTable, mappingKey } from './MappingTable.tsx';
+import { AddMappingDialog } from './AddMappingDialog.tsx';
+import { mappingKey } from './mapping-model.ts';
+import { MappingTable } from './MappingTable.tsx';
 import { ProtocolPanel, RouterCard } from './RouterCard.tsx';
+import { useMappingActions } from './use-mapping-actions.ts';
 
 function allMappings(r: RouterReport): RouterMapping[] {
   // UPnP's table plus NatScope's own NAT-PMP/PCP mappings (those protocols cannot list a table).
@@ -15,116 +17,72 @@ function allMappings(r: RouterReport): RouterMapping[] {
   return [...r.upnp.mappings, ...r.ownMappings.filter((m) => !seen.has(mappingKey(m)))];
 }
 
-const errorText = (e: unknown) => (e instanceof NatScopeError ? e.message : String(e));
-
-const RECORD = { record: recordAs('router') };
-
 /** Where the router is: found on the LAN, or the offline demo's simulated router on loopback. */
 export interface RouterTarget {
   gateway: string;
   igdLocation: string;
 }
 
+const BEHIND_NAT = new Set([
+  'router-external-cgnat',
+  'router-external-private',
+  'router-external-differs-from-stun',
+  'mappings-refused',
+]);
+
+/** Every UPnP device that answered SSDP with a usable description URL: the router picker's choices. */
+function igdChoices(r: RouterReport | null): { location: string; label: string }[] {
+  const seen = new Map<string, string>();
+  for (const a of r?.upnp.ssdp ?? [])
+    if (a.location && !a.rejected && !seen.has(a.location))
+      seen.set(a.location, `${a.from.replace(/:\d+$/, '')}${a.server ? ` — ${a.server}` : ''}`);
+  return [...seen].map(([location, label]) => ({ location, label }));
+}
+
+/** Records the probe; an automatic one (SSDP) also remembers every IGD that answered, for the picker. */
+const RECORD: RunOptions<'router.probe'> = {
+  record: (out, store) => {
+    recordAs('router')(out, store);
+    const found = igdChoices(out);
+    if (found.length > 0) store.setSlice(IGDS, found);
+  },
+};
+const IGDS = 'router.igds';
+
 export function RouterStep({ simulated, demo }: { simulated: RouterTarget | null; demo: boolean }) {
-  const { bridge } = useBridge();
   const { state, run } = useRun('router', 'router.probe', RECORD);
-  const report = useSession().results.router ?? null;
-  const target = simulated ? { gateway: simulated.gateway, igdLocation: simulated.igdLocation } : {};
-  const [loadedAt, setLoadedAt] = useState(() => Date.now());
+  const session = useSession();
+  const report = session.results.router ?? null;
+  // The user's pick among several IGDs on the LAN ('' = automatic: the gateway's own, via SSDP).
+  const [picked, setPicked] = useSessionState('router.igdLocation', '');
+  const choices = (session.slices[IGDS] as { location: string; label: string }[] | undefined) ?? [];
+  const gateway = simulated?.gateway;
+  const location = simulated?.igdLocation ?? picked;
+  const target = { ...(gateway ? { gateway } : {}), ...(location ? { igdLocation: location } : {}) };
   const [adding, setAdding] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: 'ok' | 'problem'; text: string } | null>(null);
-  const [verify, setVerify] = useState<Record<string, string>>({});
 
   // The demo without its simulated router must not ask the real LAN.
   const blocked = demo && !simulated;
   const probe = useCallback(() => {
-    if (blocked) return;
-    setLoadedAt(Date.now());
-    void run(simulated ? { gateway: simulated.gateway, igdLocation: simulated.igdLocation } : {});
-  }, [run, simulated, blocked]);
-  // Asked once when first shown; Refresh asks again.
+    if (!blocked)
+      void run({ ...(gateway ? { gateway } : {}), ...(location ? { igdLocation: location } : {}) });
+  }, [run, gateway, location, blocked]);
+  // Asked once when first shown; Refresh (or picking another router) asks again.
   const idle = state.status === 'idle' && !report;
   useEffect(() => {
     if (idle) probe();
   }, [idle, probe]);
+  // Lease countdowns run from when the table was read.
+  const loadedAt = state.status === 'idle' ? 0 : state.startedAt;
+  const actions = useMappingActions(target, probe);
   const available: MappingVia[] = report
     ? (['upnp', 'natpmp', 'pcp'] as const).filter((v) =>
         v === 'upnp' ? report.upnp.found : report[v].supported,
       )
     : [];
-
-  const add = async (r: AddRequest, allowPermanent = false) => {
-    setBusy(true);
-    try {
-      const out = await bridge.call('router.mappings.add', {
-        ...target,
-        ...r,
-        confirmExposure: true,
-        allowPermanent,
-      });
-      setMessage({
-        tone: 'ok',
-        text: `Mapped ${r.protocol.toUpperCase()} ${out.mapping.externalPort} → ${out.mapping.internalClient}:${out.mapping.internalPort}. ${out.notes.join(' ')}`,
-      });
-      setAdding(false);
-      probe();
-    } catch (e) {
-      const detail =
-        e instanceof NatScopeError ? (e.detail as { needsConfirmation?: string } | undefined) : undefined;
-      if (
-        detail?.needsConfirmation === 'permanent-lease' &&
-        window.confirm(
-          'The router only accepts PERMANENT mappings (UPnP 725). A permanent mapping stays until deleted — NatScope will still delete it on exit. Create it anyway?',
-        )
-      ) {
-        return add(r, true);
-      }
-      setMessage({ tone: 'problem', text: `The router refused the mapping: ${errorText(e)}` });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const remove = async (m: RouterMapping) => {
-    const notOurs = !m.createdByNatScope;
-    const question = notOurs
-      ? `This mapping (${m.protocol.toUpperCase()} ${m.externalPort} → ${m.internalClient}:${m.internalPort}, "${m.description ?? ''}") was NOT created by NatScope — another program or device relies on it. Delete it anyway?`
-      : `Delete NatScope's mapping ${m.protocol.toUpperCase()} ${m.externalPort}?`;
-    if (!window.confirm(question)) return;
-    try {
-      const out = await bridge.call('router.mappings.delete', {
-        ...target,
-        via: m.via,
-        protocol: m.protocol,
-        externalPort: m.externalPort,
-        internalPort: m.internalPort,
-        userPicked: notOurs ? true : undefined,
-      });
-      setMessage({
-        tone: out.deleted ? 'ok' : 'problem',
-        text: out.note ?? (out.deleted ? 'Mapping deleted.' : 'Not deleted.'),
-      });
-      probe();
-    } catch (e) {
-      setMessage({ tone: 'problem', text: `Delete failed: ${errorText(e)}` });
-    }
-  };
-
-  const check = async (m: RouterMapping) => {
-    const key = mappingKey(m);
-    setVerify((v) => ({ ...v, [key]: 'checking…' }));
-    try {
-      const out = await bridge.call('router.mappings.verify', {
-        protocol: m.protocol,
-        externalPort: m.externalPort,
-        internalPort: m.internalPort,
-      });
-      setVerify((v) => ({ ...v, [key]: `${out.status}: ${out.detail}` }));
-    } catch (e) {
-      setVerify((v) => ({ ...v, [key]: `error: ${errorText(e)}` }));
-    }
-  };
+  const behindNat =
+    report?.findings.find((f) => BEHIND_NAT.has(f.id)) ??
+    session.report?.findings.find((f) => f.id === 'double-nat' || f.id === 'cgnat');
 
   return (
     <>
@@ -140,19 +98,35 @@ export function RouterStep({ simulated, demo }: { simulated: RouterTarget | null
         </div>
       )}
       <div className="toolbar">
-        <div>
-          <button type="button" onClick={probe} disabled={state.status === 'running' || blocked}>
-            {state.status === 'running' ? 'Asking the router…' : 'Refresh'}
-          </button>{' '}
-          <button
-            type="button"
-            className="primary"
-            disabled={available.length === 0}
-            onClick={() => setAdding(true)}
+        {!simulated && choices.length > 1 && (
+          <SelectField
+            label="Router"
+            ariaLabel="Router to ask"
+            value={picked}
+            onChange={(v) => {
+              setPicked(v);
+              void run(v ? { igdLocation: v } : {});
+            }}
           >
-            Add mapping…
-          </button>
-        </div>
+            <option value="">Automatic (the gateway’s IGD)</option>
+            {choices.map((c) => (
+              <option key={c.location} value={c.location}>
+                {c.label}
+              </option>
+            ))}
+          </SelectField>
+        )}
+        <button type="button" onClick={probe} disabled={state.status === 'running' || blocked}>
+          {state.status === 'running' ? 'Asking the router…' : 'Refresh'}
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={available.length === 0}
+          onClick={() => setAdding(true)}
+        >
+          Add mapping…
+        </button>
       </div>
       {state.status === 'running' && (
         <ul className="progress-list" aria-label="Router progress">
@@ -168,16 +142,19 @@ export function RouterStep({ simulated, demo }: { simulated: RouterTarget | null
           Could not ask the router: {state.error.message}
         </div>
       )}
-      {message && (
-        <div className={message.tone === 'ok' ? 'notice ok' : 'error-banner'} role="status">
-          {message.text}
+      {actions.message && (
+        <div className={actions.message.tone === 'ok' ? 'notice ok' : 'error-banner'} role="status">
+          {actions.message.text}
         </div>
       )}
-      {adding && (
+      {adding && report && (
         <AddMappingDialog
           available={available}
-          busy={busy}
-          onAdd={(r) => void add(r)}
+          existing={allMappings(report)}
+          localAddress={report.localAddress}
+          behindAnotherNat={behindNat ? `${behindNat.title}.` : null}
+          busy={actions.busy}
+          onAdd={(r) => void actions.add(r).then((ok) => ok && setAdding(false))}
           onClose={() => setAdding(false)}
         />
       )}
@@ -204,15 +181,14 @@ export function RouterStep({ simulated, demo }: { simulated: RouterTarget | null
               {w}
             </div>
           ))}
-          {report.upnp.mappingsPartial && (
-            <div className="notice warning" data-testid="router-table-partial">
-              Partial table — more mappings may exist: {report.upnp.mappingsPartialReason}.
-            </div>
-          )}
           <MappingTable
             mappings={allMappings(report)}
             loadedAt={loadedAt}
-            actions={{ onDelete: (m) => void remove(m), onVerify: (m) => void check(m), verify }}
+            actions={{
+              onDelete: (m) => void actions.remove(m),
+              onVerify: (m) => void actions.check(m),
+              verify: actions.verify,
+            }}
           />
           <ProtocolPanel report={report} />
         </>

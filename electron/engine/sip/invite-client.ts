@@ -219,14 +219,17 @@ class InviteAttempt {
       onRetransmitted2xx: (res) => this.dialog?.reAck(res),
     });
     // If aborted before any provisional response, give up waiting after 2 s (no CANCEL possible).
+    let go = () => {};
     const abortGrace = new Promise<'aborted'>((resolve) => {
-      const go = () => timers.push(clock.setTimeout(() => resolve('aborted'), ABORT_GRACE_MS));
+      go = () => timers.push(clock.setTimeout(() => resolve('aborted'), ABORT_GRACE_MS));
       if (o.signal?.aborted) go();
       else o.signal?.addEventListener('abort', go, { once: true });
     });
     const raced = await Promise.race([req, gaveUp, abortGrace]);
     for (const t of timers) t.cancel();
+    // Both listeners go: a long-lived signal (a monitor's) must not keep this call's dialog alive.
     o.signal?.removeEventListener('abort', onAbort);
+    o.signal?.removeEventListener('abort', go);
     if (raced === 'no-answer' || raced === 'deadline' || raced === 'aborted') {
       // The attempt stays in cancel-pending / cancelling: a late 1xx still gets its CANCEL.
       this.cancel();

@@ -90,35 +90,55 @@ export async function openProbeSet(deps: ProbeSetDeps, o: MonitorOptions): Promi
   const router = o.router ? new RouterProbe(deps.router) : null;
 
   return {
-    async run(seq, signal) {
-      const started = deps.wallNow();
-      const t0 = clock.now();
-      const [stunSample, routerSample] = await Promise.all([
-        stun?.run(signal).catch((err: Error) => {
-          if (signal.aborted) throw err;
-          return null;
-        }) ?? null,
-        router?.run(signal) ?? null,
-      ]);
-      const reg = registration ? await registration.refresh(signal) : null;
-      const echo = o.echoUri && seq % o.echoEvery === 0 ? await echoProbe(deps.call, o, signal) : null;
-      const stunIp = stunSample?.sipPort.mapped ?? stunSample?.randomPort.mapped ?? null;
-      return {
-        type: 'interval',
-        seq,
-        at: new Date(started).toISOString(),
-        durationMs: Math.round(clock.now() - t0),
-        publicIp: stunIp ? hostOfEndpoint(stunIp) : (routerSample?.externalIp ?? null),
-        stun: stunSample,
-        router: routerSample,
-        registration: reg,
-        echo,
-      };
-    },
+    // Each interval gets its own signal, linked to the run's and dropped after it: whatever a probe
+    // leaves listening on it goes with the interval instead of piling up on a signal that lives for days.
+    run: (seq, runSignal) => withChildSignal(runSignal, (signal) => runInterval(seq, signal)),
     async close() {
       await registration?.close().catch(() => {});
       sipStun?.detach();
       await sipSocket?.close().catch(() => {});
     },
   };
+
+  async function runInterval(seq: number, signal: AbortSignal): Promise<MonitorSample> {
+    const started = deps.wallNow();
+    const t0 = clock.now();
+    const [stunSample, routerSample] = await Promise.all([
+      stun?.run(signal).catch((err: Error) => {
+        if (signal.aborted) throw err;
+        return null;
+      }) ?? null,
+      router?.run(signal) ?? null,
+    ]);
+    const reg = registration ? await registration.refresh(signal) : null;
+    const echo = o.echoUri && seq % o.echoEvery === 0 ? await echoProbe(deps.call, o, signal) : null;
+    const stunIp = stunSample?.sipPort.mapped ?? stunSample?.randomPort.mapped ?? null;
+    return {
+      type: 'interval',
+      seq,
+      at: new Date(started).toISOString(),
+      durationMs: Math.round(clock.now() - t0),
+      publicIp: stunIp ? hostOfEndpoint(stunIp) : (routerSample?.externalIp ?? null),
+      stun: stunSample,
+      router: routerSample,
+      registration: reg,
+      echo,
+    };
+  }
+}
+
+/** Runs `fn` with a fresh signal that aborts with `parent`; the link is removed afterwards. */
+export async function withChildSignal<T>(
+  parent: AbortSignal,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const child = new AbortController();
+  const onAbort = () => child.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fn(child.signal);
+  } finally {
+    parent.removeEventListener('abort', onAbort);
+  }
 }

@@ -3,80 +3,25 @@
 // mapping (harness udp-tool and NatScope's own reachability check with a probe helper in the
 // server namespace), hold/SIGTERM/SIGKILL cleanup, and the variants: UPnP off, secure mode (718),
 // double NAT (every mapping refused → double-NAT finding). Nothing NatScope made may be left.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { describeLab } from './describe-lab.ts';
 import { attachLogs, NATSCOPE_CLI, REPO_ROOT, startLab, withLab } from './lab.ts';
+import {
+  natscopeEnv,
+  ns,
+  type AddDoc,
+  type ErrorDoc,
+  type Finding,
+  type Mapping,
+  type RouterDoc,
+} from './router-cli.ts';
 import type { Lab, Peer } from './lab.ts';
 import { natpmpc, upnpc } from './reference.ts';
 import { waitFor } from './proc.ts';
 
-interface Mapping {
-  via: string;
-  protocol: string;
-  externalIp: string | null;
-  externalPort: number;
-  internalClient: string | null;
-  internalPort: number;
-  description: string | null;
-  leaseSeconds: number | null;
-  leaseRemainingSeconds: number | null;
-  createdByNatScope: boolean;
-  ledgerId: string | null;
-}
-interface Finding {
-  id: string;
-  severity: string;
-  title?: string;
-}
-interface RouterDoc {
-  gateway: string;
-  upnp: {
-    found: boolean;
-    externalIp: string | null;
-    igdVersion: number | null;
-    manufacturer: string | null;
-    model: string | null;
-    server: string | null;
-    services: { serviceType: string; chosen: boolean }[];
-    mappings: Mapping[];
-  };
-  natpmp: {
-    supported: boolean;
-    externalIp: string | null;
-    epoch: number | null;
-    resultCode: { code: number } | null;
-  };
-  pcp: { supported: boolean; externalIp: string | null; natPmpOnly: boolean };
-  findings: Finding[];
-  ownMappings: Mapping[];
-}
-interface AddDoc {
-  mapping: Mapping;
-  notes: string[];
-}
-interface ErrorDoc {
-  error: {
-    code: string;
-    message: string;
-    detail?: { protocolError?: { via: string; code: number; name: string }; findings?: Finding[] };
-  };
-}
-
 const PROBE_HELPER_PORT = 3490;
-
-/** NatScope with a per-lab ledger directory (NATSCOPE_STATE_DIR), so runs never share state. */
-function natscopeEnv(lab: Lab): NodeJS.ProcessEnv {
-  const dir = join(lab.workDir, 'natscope-state');
-  mkdirSync(dir, { recursive: true });
-  return { ...process.env, NATSCOPE_STATE_DIR: dir };
-}
-
-async function ns<T>(lab: Lab, args: string[]) {
-  return lab.natscope<T>('client', args, { env: natscopeEnv(lab) });
-}
 
 /** A background natscope (hold mode) in the client namespace; env via env(1) since spawn has no env. */
 function spawnNatscope(lab: Lab, name: string, args: string[]): Peer {
@@ -504,60 +449,6 @@ describeLab('router: NatScope vs miniupnpd (masquerade)', () => {
 });
 
 describeLab('router: miniupnpd variants', () => {
-  it('a slow table (miniupnpd as IGD:1 behind a 400 ms HTTP delay) is cut at the time budget and shown partial', async () => {
-    await withLab('masquerade', { upnp: { igdV1: true }, stund: false }, async (lab) => {
-      // 36 real mappings, made with the reference client straight on miniupnpd (one upnpc -r).
-      const ports = Array.from({ length: 36 }, (_, i) => 41000 + i);
-      const made = await upnpc(lab, ['-e', 'slow table', '-r', ...ports.flatMap((p) => [`${p}`, 'UDP'])], {
-        discover: false,
-      });
-      expect(made.code, made.out).toBe(0);
-      // The same router, every answer held 400 ms: entry by entry (IGD:1), 4 in flight, 36 rows
-      // take at least 9 × 400 ms = 3.6 s, so a 2 s budget always cuts the listing.
-      const slowPort = 5080;
-      const proxy = lab.spawn('router', 'slow-http-proxy', [
-        process.execPath,
-        join(REPO_ROOT, 'test/lab/tools/slow-http-proxy.ts'),
-        `${lab.addr.routerLan}:${slowPort}`,
-        `${lab.addr.routerLan}:${lab.ports.upnpHttp}`,
-        '400',
-      ]);
-      await lab.waitReady(proxy, [{ proto: 'tcp', port: slowPort }]);
-      const igdUrl = `http://${lab.addr.routerLan}:${slowPort}/rootDesc.xml`;
-      const rows = (doc: RouterDoc) => doc.upnp.mappings.map((m) => m.externalPort);
-
-      const cut = await ns<
-        RouterDoc & { upnp: { mappingsPartial: boolean; mappingsPartialReason: string | null } }
-      >(lab, ['router', '--igd-url', igdUrl, '--list-budget', '2']);
-      expect(cut.code, cut.stderr).toBe(0);
-      expect(cut.json!.upnp.igdVersion).toBe(1);
-      expect(cut.json!.upnp.mappingsPartial).toBe(true);
-      expect(cut.json!.upnp.mappingsPartialReason).toMatch(/2 s time budget for the table; \d+ entries read/);
-      // What was read is real: a prefix of miniupnpd's table, nothing invented.
-      expect(rows(cut.json!).length).toBeGreaterThan(0);
-      expect(rows(cut.json!).length).toBeLessThan(ports.length);
-      expect(ports).toEqual(expect.arrayContaining(rows(cut.json!)));
-
-      const whole = await ns<RouterDoc & { upnp: { mappingsPartial: boolean } }>(lab, [
-        'router',
-        '--igd-url',
-        igdUrl,
-        '--list-budget',
-        '60',
-      ]);
-      expect(whole.json!.upnp.mappingsPartial).toBe(false);
-      expect(rows(whole.json!).sort()).toEqual(ports);
-
-      const listArgs = ['map', 'list', '--via', 'upnp', '--igd-url', igdUrl, '--list-budget', '2'];
-      const list = await ns<{ partial: boolean; partialReason: string | null }>(lab, listArgs);
-      expect(list.json).toMatchObject({ partial: true, partialReason: expect.stringMatching(/time budget/) });
-      const stateDir = `NATSCOPE_STATE_DIR=${natscopeEnv(lab).NATSCOPE_STATE_DIR}`;
-      const text = await lab.exec('client', ['env', stateDir, process.execPath, NATSCOPE_CLI, ...listArgs], {
-        cwd: REPO_ROOT,
-      });
-      expect(text.stdout).toMatch(/Partial table — more mappings may exist: .*time budget/);
-    });
-  });
   it('UPnP off (NAT-PMP/PCP only): reported as such; UPnP add fails clearly, NAT-PMP works', async () => {
     await withLab('masquerade', { upnp: { natpmpOnly: true }, stund: false }, async (lab) => {
       const r = await ns<RouterDoc>(lab, ['router']);

@@ -229,7 +229,10 @@ describeLab('lab echo call truth: a real PBX (Kamailio + rtpengine) with baresip
         expect(log).not.toMatch(/one-way/i);
         expect(r.oneWayAudio).toBe(false);
         expect(s.rtcpReceived).toBe(0);
-        expect(s.audioLatencyMs!).toBeGreaterThan(ECHO_DELAY_MS - 50);
+        // The audio round trip holds the echo's 5 s buffer. baresip refills that buffer after the
+        // drop is lifted and has read 4956–5003 ms here and under 4950 on a loaded CI machine: the point is
+        // that the latency is the delay, not the network's few milliseconds.
+        expect(s.audioLatencyMs!).toBeGreaterThan(ECHO_DELAY_MS * 0.9);
         // No independent network RTT: never the 5 s audio round trip fed to the E-model.
         expect(s.rttMs === null || s.rttMs < 100).toBe(true);
         expect(s.mos).toBeGreaterThanOrEqual(4.2);

@@ -2,8 +2,10 @@
 // namespace, so each lab has its own), `natscope server` as the peer that calls back (its STUN is
 // left to coturn, the real RFC 5780 peer the STUN comparison runs against), `natscope incoming`
 // on the client, and what conntrack itself says about a flow (the oracle for "is it still open").
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IncomingResult } from '../../shared/contracts/incoming.ts';
-import { NATSCOPE_CLI, type HostName, type Lab, type Peer } from './lab.ts';
+import { NATSCOPE_CLI, REPO_ROOT, type HostName, type Lab, type Peer } from './lab.ts';
 
 export interface ConntrackTimeouts {
   /** nf_conntrack_udp_timeout: a UDP flow seen one way (or within its first 2 s). */
@@ -82,3 +84,37 @@ export async function conntrackEntries(lab: Lab, proto: 'udp' | 'tcp', dport: nu
   });
   return r.stdout.split('\n').filter((l) => l.includes(`dport=${dport}`));
 }
+
+/** A running `natscope incoming`: its JSON goes to a file, its progress (the prompt) to the log. */
+export interface RunningIncoming {
+  peer: Peer;
+  waitForPrompt(timeoutMs: number): Promise<void>;
+  result(timeoutMs: number): Promise<IncomingResult>;
+}
+
+export function spawnIncoming(lab: Lab, args: string[], name = 'natscope-incoming'): RunningIncoming {
+  const out = join(lab.workDir, `${name}.json`);
+  const cmd = [process.execPath, NATSCOPE_CLI, 'incoming', ...args, '--json'].map(shellQuote).join(' ');
+  const peer = lab.spawn('client', name, ['sh', '-c', `${cmd} > ${shellQuote(out)}`], { cwd: REPO_ROOT });
+  return {
+    peer,
+    async waitForPrompt(timeoutMs) {
+      const t0 = Date.now();
+      while (!peer.log().includes('>>> Call ')) {
+        if (peer.exited)
+          throw new Error(`natscope incoming ended before asking for the call:\n${peer.log()}`);
+        if (Date.now() - t0 > timeoutMs) throw new Error(`no prompt within ${timeoutMs} ms:\n${peer.log()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async result(timeoutMs) {
+      await peer.waitExit(timeoutMs);
+      const text = readFileSync(out, 'utf8');
+      const r = JSON.parse(text) as IncomingResult | { error: unknown };
+      if ('error' in r) throw new Error(`natscope incoming failed: ${text}\n${peer.log()}`);
+      return r;
+    },
+  };
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -55,25 +55,46 @@ function keepAliveVerdict(i: Incoming): string[] {
       ];
 }
 
-function neverArrived(i: Incoming, first: number): Finding {
-  const pbx = i.mode === 'pbx';
+const PBX_NAT_HANDLING =
+  'Turn on the PBX’s NAT handling so it calls the address your registration came from, not the private one in your Contact: Asterisk res_pjsip rewrite_contact = yes, force_rport = yes; FreeSWITCH NDLB-received-in-nat-reg-contact = true or aggressive-nat-detection = true; Kamailio fix_nated_register().';
+
+function pbxNeverArrived(i: Incoming, idle: number): Finding {
   return {
     id: 'no-incoming-calls',
     area: 'incoming',
     severity: 'problem',
-    title: pbx
-      ? `The call to your extension never reached this registration (${i.server})`
-      : `No incoming call reached you, not even after ${first} s of silence`,
+    title:
+      idle > 0
+        ? `The call to your extension did not reach this registration after ${idle} s of silence (${i.server})`
+        : `The call to your extension never reached this registration (${i.server})`,
     evidence: evidenceOf(i),
-    advice: pbx
-      ? [
-          'The PBX did not send the call to the address your registration came from. Turn on its NAT handling: Asterisk res_pjsip rewrite_contact = yes, force_rport = yes; FreeSWITCH NDLB-received-in-nat-reg-contact = true or aggressive-nat-detection = true; Kamailio fix_nated_register().',
-          'Check that the extension you called is the one registered here and that the PBX does not route it elsewhere (call forwarding, another registered device).',
-        ]
-      : [
-          'This is not a timeout: even right after registering, the SIP server’s call back did not get through. A firewall or security software on this computer, or the router’s inbound filtering, drops it.',
-          `Try ${i.transport === 'udp' ? '--transport tcp (a connection the server can call back over)' : 'UDP'}, and switch off the router’s SIP ALG if it has one.`,
-        ],
+    advice:
+      idle > 0
+        ? [
+            `Run the test again with --idle 0. If the call then arrives, your NAT forgets the registration's binding within ${idle} s: send keep-alives more often than that (the phone's "NAT keep-alive", or the PBX's qualify / nat-options-ping).`,
+            `If it does not arrive even then, the PBX sends calls elsewhere. ${PBX_NAT_HANDLING}`,
+            'If you did not call within the wait, this result says nothing.',
+          ]
+        : [
+            PBX_NAT_HANDLING,
+            'Check that the extension you called is the one registered here and that the PBX does not route it elsewhere (call forwarding, another registered device). If you did not call within the wait, this result says nothing.',
+          ],
+    references: REFS,
+  };
+}
+
+function neverArrived(i: Incoming, first: number): Finding {
+  if (i.mode === 'pbx') return pbxNeverArrived(i, first);
+  return {
+    id: 'no-incoming-calls',
+    area: 'incoming',
+    severity: 'problem',
+    title: `No incoming call reached you, not even after ${first} s of silence`,
+    evidence: evidenceOf(i),
+    advice: [
+      'This is not a timeout: even right after registering, the SIP server’s call back did not get through. A firewall or security software on this computer, or the router’s inbound filtering, drops it.',
+      `Try ${i.transport === 'udp' ? '--transport tcp (a connection the server can call back over)' : 'UDP'}, and switch off the router’s SIP ALG if it has one.`,
+    ],
     references: REFS,
   };
 }
@@ -106,7 +127,10 @@ function allArrived(i: Incoming, longest: number): Finding {
     id: 'incoming-calls-ok',
     area: 'incoming',
     severity: 'ok',
-    title: `Incoming calls arrived after every silence tried (up to ${longest} s)`,
+    title:
+      i.mode === 'pbx'
+        ? `The call to your extension reached this registration${longest > 0 ? ` after ${longest} s of silence` : ''}`
+        : `Incoming calls arrived after every silence tried (up to ${longest} s)`,
     evidence: evidenceOf(i),
     advice: [
       `Longer silences were not tried: a keep-alive every ${rec} s keeps calls arriving; leave the re-registration interval at about ${RECOMMENDED_REREGISTER_SECONDS / 60} minutes.`,

@@ -186,4 +186,21 @@ describe('incoming findings', () => {
     expect(f.map((x) => x.id)).toEqual(['no-incoming-calls', 'sip-lifetime-differs']);
     expect(f[0]!.advice[0]).toMatch(/not a timeout/);
   });
+
+  it('PBX mode: a call that did not come after silence points at the NAT first, at once at the PBX', () => {
+    const pbx = { ...base, mode: 'pbx' as const, server: 'pbx.example.com:5060' };
+    const [late] = incomingFindings({
+      incoming: { ...pbx, tests: [t(60, false)], firstFailingIdleSeconds: 60 },
+    });
+    expect(late!.title).toMatch(/after 60 s of silence/);
+    expect(late!.advice[0]).toMatch(/--idle 0/);
+    const [never] = incomingFindings({
+      incoming: { ...pbx, tests: [t(0, false)], firstFailingIdleSeconds: 0 },
+    });
+    expect(never!.advice[0]).toMatch(/rewrite_contact = yes/);
+    const [ok] = incomingFindings({
+      incoming: { ...pbx, tests: [t(0, true)], longestWorkingIdleSeconds: 0 },
+    });
+    expect(ok!.title).toBe('The call to your extension reached this registration');
+  });
 });

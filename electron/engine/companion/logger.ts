@@ -9,6 +9,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface CompanionLogger {
   log(level: LogLevel, event: string, fields?: Record<string, unknown>): void;
+  /** Whether `level` is written at all: hot paths skip building the fields of a dropped entry. */
+  enabled?(level: LogLevel): boolean;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -22,6 +24,7 @@ export function jsonLogger(
   now: () => Date = () => new Date(),
 ): CompanionLogger {
   return {
+    enabled: (level) => LEVELS[level] >= LEVELS[minLevel],
     log(level, event, fields = {}) {
       if (LEVELS[level] < LEVELS[minLevel]) return;
       const safe: Record<string, unknown> = {};
@@ -31,7 +34,7 @@ export function jsonLogger(
   };
 }
 
-export const silentLogger: CompanionLogger = { log() {} };
+export const silentLogger: CompanionLogger = { log() {}, enabled: () => false };
 
 /** Collects entries in memory (tests, the demo's summary). */
 export function memoryLogger(

@@ -1,58 +1,55 @@
 /**
- * Per-source token bucket: each source address gets `burst` tokens, refilled at `ratePerSec`.
- * The table of sources is bounded (least recently seen evicted), so a flood from spoofed
- * addresses costs bounded memory. Time comes from the injected clock.
+ * Per-source token bucket: each source gets `burst` tokens, refilled at `ratePerSec`. The table of
+ * sources is bounded (source-buckets.ts: least recently seen replaced), so a flood from spoofed
+ * addresses costs bounded memory, and nothing is allocated per packet. Time comes from the
+ * injected clock.
  */
 import type { Clock } from '../clock/clock.ts';
+import { SourceBuckets } from './source-buckets.ts';
+import { sourceKeyWords } from './source-key.ts';
 
 export interface RateLimiterOptions {
   ratePerSec: number;
   burst: number;
   /** Most sources tracked at once (default 10 000). */
   maxSources?: number;
+  /**
+   * Shared table memory (SourceBuckets.bytesFor) and hash seed: limiters in several threads built
+   * on the same memory count every source once for all of them (`natscope server --workers N`).
+   */
+  shared?: { memory: ArrayBufferLike; seed: number };
 }
 
 export interface RateLimiter {
-  /** Takes `cost` tokens for `key`; false = over the limit (drop). */
+  /** Takes `cost` tokens for `key` (an address, a sourceKey() or any other text); false = drop. */
   allow(key: string, cost?: number): boolean;
+  /** Takes `cost` tokens for the source of `address` (IPv4 /32, IPv6 /64): the per-packet form. */
+  allowAddress(address: string, cost?: number): boolean;
   readonly size: number;
   /** Total requests refused so far. */
   readonly refused: number;
 }
 
+const words = new Uint32Array(3);
+
 export function createRateLimiter(clock: Clock, o: RateLimiterOptions): RateLimiter {
-  const max = o.maxSources ?? 10_000;
-  // Map keeps insertion order: delete + set moves a key to the end (most recent).
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  let refused = 0;
+  const table = new SourceBuckets(
+    { ratePerSec: o.ratePerSec, burst: o.burst, maxSources: o.maxSources ?? 10_000 },
+    o.shared?.memory,
+    o.shared?.seed,
+  );
+  const allowAddress = (address: string, cost = 1) => {
+    sourceKeyWords(address, words);
+    return table.take(words[0]!, words[1]!, words[2]!, clock.now(), cost);
+  };
   return {
-    allow(key, cost = 1) {
-      const now = clock.now();
-      let b = buckets.get(key);
-      if (b) {
-        buckets.delete(key);
-        b.tokens = Math.min(o.burst, b.tokens + ((now - b.at) / 1000) * o.ratePerSec);
-        b.at = now;
-      } else {
-        b = { tokens: o.burst, at: now };
-        if (buckets.size >= max) {
-          const oldest = buckets.keys().next().value;
-          if (oldest !== undefined) buckets.delete(oldest);
-        }
-      }
-      buckets.set(key, b);
-      if (b.tokens >= cost) {
-        b.tokens -= cost;
-        return true;
-      }
-      refused++;
-      return false;
-    },
+    allow: allowAddress, // an IPv4 key is its address; any other key is hashed
+    allowAddress,
     get size() {
-      return buckets.size;
+      return table.size;
     },
     get refused() {
-      return refused;
+      return table.refused;
     },
   };
 }
@@ -64,12 +61,14 @@ export function createRateLimiter(clock: Clock, o: RateLimiterOptions): RateLimi
  */
 export function bothLimits(perSource: RateLimiter, total: RateLimiter): RateLimiter {
   let refused = 0;
+  const passes = (ok: boolean, cost: number) => {
+    if (ok && total.allow('*', cost)) return true;
+    refused++;
+    return false;
+  };
   return {
-    allow(key, cost = 1) {
-      if (perSource.allow(key, cost) && total.allow('*', cost)) return true;
-      refused++;
-      return false;
-    },
+    allow: (key, cost = 1) => passes(perSource.allow(key, cost), cost),
+    allowAddress: (address, cost = 1) => passes(perSource.allowAddress(address, cost), cost),
     get size() {
       return perSource.size;
     },

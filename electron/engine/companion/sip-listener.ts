@@ -116,8 +116,7 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
             bytes: data.length,
           });
         if (isKeepalive(data)) return;
-        const key = sourceKey(from.address);
-        if (!o.rateLimiter.allow(key))
+        if (!o.rateLimiter.allowAddress(from.address))
           return o.logger.log('debug', 'sip.drop', {
             reason: 'rate-limit',
             transport: 'UDP',
@@ -161,7 +160,7 @@ export async function startSipListener(o: SipListenerOptions): Promise<SipListen
               tcpQuota.release(key);
             },
             onMessage: (bytes, close, holdOpen) => {
-              if (!o.rateLimiter.allow(key))
+              if (!o.rateLimiter.allowAddress(c.remote.address))
                 return o.logger.log('debug', 'sip.drop', {
                   reason: 'rate-limit',
                   transport: 'TCP',

@@ -48,6 +48,43 @@ function rank(type: number, classic: boolean): number {
 }
 
 const wireSize = (valueLength: number) => 4 + ((valueLength + 3) & ~3);
+const MAX_RANK = 8;
+/** In fitAttributes' result: FINGERPRINT fits. Bits 0–29: attribute i is kept. */
+export const FIT_FINGERPRINT = 1 << 30;
+
+/**
+ * The choice behind fitStunAnswer on plain arrays, allocation-free, for the general path and the
+ * companion's fast path alike: attributes (types[i], valueLengths[i]) for i < count are taken in
+ * order of need (rank, then position; FINGERPRINT before the attributes of its rank) while they fit
+ * in `budget` bytes with the 20-byte header. Returns −1 when a required attribute does not fit,
+ * else a bit mask of the kept attributes with FIT_FINGERPRINT when FINGERPRINT fits too.
+ */
+export function fitAttributes(
+  types: ArrayLike<number>,
+  valueLengths: ArrayLike<number>,
+  count: number,
+  o: { budget: number; classic: boolean; wantFingerprint: boolean; requestHadFingerprint: boolean },
+): number {
+  if (count > 30) throw new RangeError('fitAttributes: at most 30 attributes');
+  const fpRank = !o.wantFingerprint ? -1 : o.requestHadFingerprint ? 3 : 7;
+  let used = HEADER_LENGTH;
+  let keep = 0;
+  for (let r = 0; r <= MAX_RANK; r++) {
+    if (r === fpRank && used + FINGERPRINT_BYTES <= o.budget) {
+      used += FINGERPRINT_BYTES;
+      keep |= FIT_FINGERPRINT;
+    }
+    for (let i = 0; i < count; i++) {
+      if (rank(types[i]!, o.classic) !== r) continue;
+      const size = wireSize(valueLengths[i]!);
+      if (used + size <= o.budget) {
+        used += size;
+        keep |= 1 << i;
+      } else if (r === REQUIRED) return -1;
+    }
+  }
+  return keep;
+}
 
 /**
  * Leaves out of `msg` what does not fit in `budget` bytes (in the order above). Returns whether
@@ -57,23 +94,10 @@ export function fitStunAnswer(
   msg: StunMessage,
   o: { budget: number; classic: boolean; wantFingerprint: boolean; requestHadFingerprint: boolean },
 ): { fingerprint: boolean } | null {
-  const items = msg.attributes.map((a, i) => ({
-    i,
-    rank: rank(a.type, o.classic),
-    size: wireSize(a.value.length),
-  }));
-  const FP = -1;
-  if (o.wantFingerprint)
-    items.push({ i: FP, rank: o.requestHadFingerprint ? 3 : 7, size: FINGERPRINT_BYTES });
-  items.sort((a, b) => a.rank - b.rank || a.i - b.i);
-  let used = HEADER_LENGTH;
-  const keep = new Set<number>();
-  for (const it of items) {
-    if (used + it.size <= o.budget) {
-      used += it.size;
-      keep.add(it.i);
-    } else if (it.rank === REQUIRED) return null;
-  }
-  msg.attributes = msg.attributes.filter((_, i) => keep.has(i));
-  return { fingerprint: keep.has(FP) };
+  const types = msg.attributes.map((a) => a.type);
+  const lengths = msg.attributes.map((a) => a.value.length);
+  const keep = fitAttributes(types, lengths, types.length, o);
+  if (keep < 0) return null;
+  msg.attributes = msg.attributes.filter((_, i) => (keep & (1 << i)) !== 0);
+  return { fingerprint: (keep & FIT_FINGERPRINT) !== 0 };
 }

@@ -9,11 +9,15 @@
  * "send the answer elsewhere") is refused by answerBinding as an unknown attribute, so answers only
  * ever go to the request's source IP (RESPONSE-PORT changes the port, never the address). Every
  * answer fits in 3× its request (stun-budget.ts says what is left out of small requests' answers).
+ *
+ * Speed (issue #19): an ordinary Binding request is answered by stun-fast-answer.ts — read in place,
+ * written into one reused buffer, sent without a promise or a name lookup — and everything else by
+ * the general codec path below, which gives the same bytes.
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { UDP_AMPLIFICATION_FACTOR } from '../../../shared/model/alg-reflect.ts';
-import type { Network, UdpSocket } from '../net/network.ts';
+import { sendAndForget, type Network, type UdpSocket } from '../net/network.ts';
 import {
   addAttribute,
   ChangedAddress,
@@ -26,11 +30,11 @@ import {
   tryGetAttribute,
   type DecodedStunMessage,
 } from '../stun/codec.ts';
-import { answerBinding, type BindingServerConfig, type ServerSlot } from '../stun/server.ts';
+import { answerBinding, type ServerSlot } from '../stun/server.ts';
 import type { CompanionLogger } from './logger.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { sourceKey } from './source-key.ts';
 import { fitStunAnswer } from './stun-budget.ts';
+import { FALLBACK, OVER_BUDGET, StunFastAnswer } from './stun-fast-answer.ts';
 
 export const MAX_STUN_REQUEST_BYTES = 2048;
 // 20 bytes: RFC 3489 parsers (Vovida stun-client) reject a SERVER string whose length is not a multiple of 4.
@@ -43,6 +47,10 @@ export interface CompanionStunOptions {
   ports: readonly [number, number];
   rateLimiter: RateLimiter;
   logger: CompanionLogger;
+  /** SO_RCVBUF asked for (default STUN_RECEIVE_BUFFER_BYTES). */
+  receiveBufferBytes?: number;
+  /** SO_REUSEPORT, for the worker threads of `natscope server --workers N`. */
+  reusePort?: boolean;
 }
 
 export interface CompanionStunServer {
@@ -51,92 +59,146 @@ export interface CompanionStunServer {
   close(): Promise<void>;
 }
 
+/** Kernel receive buffer asked for on each STUN socket: bursts wait there instead of being dropped. */
+export const STUN_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export async function startCompanionStun(o: CompanionStunOptions): Promise<CompanionStunServer> {
-  const cfg: BindingServerConfig = { ips: o.ips, ports: o.ports, software: SOFTWARE };
   const slots: ServerSlot[] = [];
   for (let ip = 0; ip < Math.min(2, o.ips.length); ip++)
     for (let port = 0; port < 2; port++) slots.push({ ip: ip as 0 | 1, port: port as 0 | 1 });
-  const key = (s: ServerSlot) => `${s.ip}/${s.port}`;
-  const sockets = new Map<string, UdpSocket>();
+  // one socket per (address, port), at index ip * 2 + port
+  const sockets: UdpSocket[] = [];
   try {
     for (const s of slots)
-      sockets.set(key(s), await o.network.bindUdp({ address: o.ips[s.ip], port: o.ports[s.port] }));
+      sockets[s.ip * 2 + s.port] = await o.network.bindUdp({
+        address: o.ips[s.ip],
+        port: o.ports[s.port],
+        receiveBufferBytes: o.receiveBufferBytes ?? STUN_RECEIVE_BUFFER_BYTES,
+        reusePort: o.reusePort,
+      });
   } catch (err) {
-    await Promise.all([...sockets.values()].map((s) => s.close()));
+    await Promise.all(sockets.filter(Boolean).map((s) => s.close()));
     throw err;
   }
+  const granted = sockets[0]?.receiveBufferBytes;
+  if (granted !== undefined && granted < (o.receiveBufferBytes ?? STUN_RECEIVE_BUFFER_BYTES))
+    o.logger.log('warn', 'stun.receive-buffer', {
+      grantedBytes: granted,
+      hint: 'bursts beyond this are dropped by the kernel before the server sees them: raise net.core.rmem_max (see the README)',
+    });
   const stats = { answered: 0, dropped: 0 };
+  const debug = o.logger.enabled?.('debug') ?? true;
+  const fast = new StunFastAnswer({
+    ips: o.ips,
+    ports: o.ports,
+    software: SOFTWARE,
+    maxRequestBytes: MAX_STUN_REQUEST_BYTES,
+    amplification: UDP_AMPLIFICATION_FACTOR,
+  });
+  const dropped = (reason: string, source: Endpoint) => {
+    stats.dropped++;
+    if (debug) o.logger.log('debug', 'stun.drop', { reason, source: formatEndpoint(source) });
+  };
   for (const s of slots) {
-    const sock = sockets.get(key(s))!;
-    sock.onMessage((data, rawFrom) => {
-      const client = { address: normalizeIp(rawFrom.address), port: rawFrom.port };
+    const sock = sockets[s.ip * 2 + s.port]!;
+    sock.onMessage((data, from) => {
       if (data.length > MAX_STUN_REQUEST_BYTES || !looksLikeStun(data)) {
         stats.dropped++;
         return;
       }
-      if (!o.rateLimiter.allow(sourceKey(client.address))) {
-        stats.dropped++;
-        return o.logger.log('debug', 'stun.drop', { reason: 'rate-limit', source: formatEndpoint(client) });
-      }
-      let req: DecodedStunMessage;
-      try {
-        req = decodeMessage(data);
-      } catch (err) {
-        stats.dropped++;
-        return o.logger.log('debug', 'stun.drop', {
-          reason: (err as Error).message,
-          source: formatEndpoint(client),
-        });
-      }
-      let r;
-      try {
-        r = answerBinding(req, client, s, cfg);
-      } catch (err) {
-        stats.dropped++;
-        return o.logger.log('warn', 'stun.error', {
-          error: (err as Error).message,
-          source: formatEndpoint(client),
-        });
-      }
-      if (!r) return;
-      const twoIps = o.ips.length >= 2;
-      if (req.classic && r.message.cls === 'success') {
-        addAttribute(r.message, SourceAddress, { address: o.ips[r.from.ip]!, port: o.ports[r.from.port] });
-        if (twoIps)
-          addAttribute(r.message, ChangedAddress, { address: o.ips[1 - s.ip]!, port: o.ports[1 - s.port] });
-      }
-      const pad = tryGetAttribute(req, Padding);
-      if (pad !== undefined && r.message.cls === 'success')
-        addAttribute(r.message, Padding, Math.min(pad, MAX_STUN_REQUEST_BYTES));
-      const fit = fitStunAnswer(r.message, {
-        budget: UDP_AMPLIFICATION_FACTOR * data.length,
-        classic: req.classic,
-        wantFingerprint: !req.classic,
-        requestHadFingerprint: req.hasFingerprint,
-      });
-      if (!fit) {
-        stats.dropped++;
-        return o.logger.log('debug', 'stun.drop', {
-          reason: 'answer over 3x',
-          source: formatEndpoint(client),
-        });
-      }
-      const out = sockets.get(key(r.from)) ?? sock;
+      if (!o.rateLimiter.allowAddress(from.address)) return dropped('rate-limit', from);
+      const length = fast.answer(data, from.address, from.port, s.ip, s.port);
+      if (length === OVER_BUDGET) return dropped('answer over 3x', from);
+      if (length === FALLBACK) return answerInGeneral(data, from, s);
       stats.answered++;
-      if (r.to.address !== client.address) return; // never reached: answers go to the source IP only
-      out.send(encodeMessage(r.message, { fingerprint: fit.fingerprint }), r.to).catch(() => {});
-      o.logger.log('debug', 'stun.answer', {
-        source: formatEndpoint(client),
-        from: formatEndpoint({ address: o.ips[r.from.ip]!, port: o.ports[r.from.port] }),
-        classic: req.classic,
-      });
+      const out = sockets[fast.fromIp * 2 + fast.fromPort] ?? sock;
+      // answers go to the source IP only; RESPONSE-PORT changes the port, never the address
+      if (!sendAndForget(out, fast.out, length, fast.toPort, from.address)) fast.replaceBuffer();
+      if (debug)
+        o.logger.log('debug', 'stun.answer', {
+          source: formatEndpoint(from),
+          from: formatEndpoint({ address: o.ips[fast.fromIp]!, port: o.ports[fast.fromPort]! }),
+        });
     });
   }
+
+  /** Everything the fast path leaves: errors to answer, integrity, malformed input (logged). */
+  function answerInGeneral(data: Uint8Array, rawFrom: Endpoint, s: ServerSlot): void {
+    const r = generalStunAnswer(data, rawFrom, s, o.ips, o.ports);
+    if ('drop' in r) {
+      if (r.warn) {
+        stats.dropped++;
+        return o.logger.log('warn', 'stun.error', { error: r.drop, source: formatEndpoint(r.client) });
+      }
+      return dropped(r.drop, r.client);
+    }
+    if (!r.answer) return;
+    const out = sockets[r.from.ip * 2 + r.from.port] ?? sockets[s.ip * 2 + s.port]!;
+    stats.answered++;
+    sendAndForget(out, r.answer, r.answer.length, r.to.port, r.to.address);
+    if (debug)
+      o.logger.log('debug', 'stun.answer', {
+        source: formatEndpoint(r.client),
+        from: formatEndpoint({ address: o.ips[r.from.ip]!, port: o.ports[r.from.port] }),
+        classic: r.classic,
+      });
+  }
+
   return {
     endpoints: slots.map((s) => ({ address: o.ips[s.ip]!, port: o.ports[s.port] })),
     stats,
     close: async () => {
-      await Promise.all([...sockets.values()].map((x) => x.close()));
+      await Promise.all(sockets.filter(Boolean).map((x) => x.close()));
     },
   };
+}
+
+export type GeneralStunResult =
+  | { drop: string; warn?: boolean; client: Endpoint }
+  | { answer: null; client: Endpoint }
+  | { answer: Uint8Array; from: ServerSlot; to: Endpoint; classic: boolean; client: Endpoint };
+
+/**
+ * The companion's answer through the general codec (decodeMessage → answerBinding → the RFC 3489
+ * additions and echoed PADDING → fitStunAnswer → encodeMessage). `answer: null` = nothing to send
+ * (an indication or a response); `drop` = a malformed request or an answer over 3×.
+ */
+export function generalStunAnswer(
+  data: Uint8Array,
+  rawFrom: Endpoint,
+  s: ServerSlot,
+  ips: readonly string[],
+  ports: readonly [number, number],
+): GeneralStunResult {
+  const client = { address: normalizeIp(rawFrom.address), port: rawFrom.port };
+  let req: DecodedStunMessage;
+  try {
+    req = decodeMessage(data);
+  } catch (err) {
+    return { drop: (err as Error).message, client };
+  }
+  let r;
+  try {
+    r = answerBinding(req, client, s, { ips, ports, software: SOFTWARE });
+  } catch (err) {
+    return { drop: (err as Error).message, warn: true, client };
+  }
+  if (!r || r.to.address !== client.address) return { answer: null, client }; // answers go to the source IP only
+  if (req.classic && r.message.cls === 'success') {
+    addAttribute(r.message, SourceAddress, { address: ips[r.from.ip]!, port: ports[r.from.port] });
+    if (ips.length >= 2)
+      addAttribute(r.message, ChangedAddress, { address: ips[1 - s.ip]!, port: ports[1 - s.port] });
+  }
+  const pad = tryGetAttribute(req, Padding);
+  if (pad !== undefined && r.message.cls === 'success')
+    addAttribute(r.message, Padding, Math.min(pad, MAX_STUN_REQUEST_BYTES));
+  const fit = fitStunAnswer(r.message, {
+    budget: UDP_AMPLIFICATION_FACTOR * data.length,
+    classic: req.classic,
+    wantFingerprint: !req.classic,
+    requestHadFingerprint: req.hasFingerprint,
+  });
+  if (!fit) return { drop: 'answer over 3x', client };
+  const answer = encodeMessage(r.message, { fingerprint: fit.fingerprint });
+  return { answer, from: r.from, to: r.to, classic: req.classic, client };
 }

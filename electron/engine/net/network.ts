@@ -7,6 +7,15 @@ import type { Endpoint } from '../../../shared/model/endpoint.ts';
 export interface UdpSocket {
   readonly local: Endpoint;
   send(data: Uint8Array, to: Endpoint): Promise<void>;
+  /**
+   * Hot-path send (node-network only; see `sendAndForget` for any socket): the first `length`
+   * bytes of `data` go to `address`:`port` at once — no promise, no callback, no name lookup. A
+   * failure is dropped like a lost datagram. Returns true when `data` may be reused now, false when
+   * the kernel queue was full and the datagram waits in Node's send queue holding `data`.
+   */
+  sendNow?(data: Uint8Array, length: number, port: number, address: string): boolean;
+  /** The receive buffer the kernel granted (bytes), where known. */
+  readonly receiveBufferBytes?: number;
   /** Subscribes to datagrams; returns an unsubscribe function. */
   onMessage(listener: (data: Uint8Array, from: Endpoint) => void): () => void;
   close(): Promise<void>;
@@ -38,6 +47,13 @@ export interface BindUdpOptions {
   family?: 4 | 6;
   /** Join/allow multicast and broadcast (SSDP). */
   multicast?: boolean;
+  /**
+   * Kernel receive buffer to ask for (SO_RCVBUF). Linux caps it at net.core.rmem_max; the socket's
+   * `receiveBufferBytes` says what was granted.
+   */
+  receiveBufferBytes?: number;
+  /** SO_REUSEPORT: several sockets (threads, processes) share the port; the kernel spreads datagrams over them. */
+  reusePort?: boolean;
 }
 
 export interface ConnectTcpOptions {
@@ -53,4 +69,20 @@ export interface Network {
   connectTcp(options: ConnectTcpOptions): Promise<TcpConnection>;
   /** DNS A/AAAA lookup; returns addresses of the requested family first. */
   resolve(host: string, family?: 4 | 6): Promise<string[]>;
+}
+
+/**
+ * Sends `length` bytes of `data` to `address`:`port` without waiting for the result: the socket's
+ * `sendNow` where it has one, else `send` with a copy. Returns true when `data` may be reused at once.
+ */
+export function sendAndForget(
+  sock: UdpSocket,
+  data: Uint8Array,
+  length: number,
+  port: number,
+  address: string,
+): boolean {
+  if (sock.sendNow) return sock.sendNow(data, length, port, address);
+  sock.send(data.slice(0, length), { address, port }).catch(() => {});
+  return true;
 }

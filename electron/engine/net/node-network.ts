@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dns from 'node:dns/promises';
+import { lookup as dnsLookup } from 'node:dns';
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import type { BindUdpOptions, ConnectTcpOptions, Network, TcpConnection, UdpSocket } from './network.ts';
 
@@ -16,9 +17,42 @@ export const nodeNetwork: Network = {
   },
 };
 
+/**
+ * dgram's address lookup for sends and binds. An IP literal (every address a server answers comes
+ * from a datagram) is passed on at once, in the same call: Node's default lookup defers even a
+ * literal through dns.lookup and process.nextTick, which was a quarter of the companion's CPU per
+ * STUN answer (issue #19). Names still go to dns.lookup.
+ */
+function lookupLiteral(
+  address: string,
+  family: number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (family === 6 ? address.includes(':') : isDottedQuad(address)) callback(null, address, family);
+  else
+    dnsLookup(address, family, (err, a, f) => {
+      if (err) callback(err, '', family);
+      else callback(null, a, f);
+    });
+}
+
+function isDottedQuad(s: string): boolean {
+  if (s.length < 7 || s.length > 15) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 46 && (c < 48 || c > 57)) return false;
+  }
+  return true;
+}
+
 async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
   const family = options.family ?? (options.address && net.isIPv6(options.address) ? 6 : 4);
-  const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+  const socket = dgram.createSocket({
+    type: family === 6 ? 'udp6' : 'udp4',
+    reuseAddr: false,
+    reusePort: options.reusePort === true,
+    lookup: lookupLiteral as unknown as dgram.SocketOptions['lookup'],
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(
@@ -30,6 +64,15 @@ async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
     );
   });
   if (options.multicast) socket.setBroadcast(true);
+  let receiveBufferBytes: number | undefined;
+  if (options.receiveBufferBytes) {
+    try {
+      socket.setRecvBufferSize(options.receiveBufferBytes);
+    } catch {
+      // refused by the system: keep its default, reported below
+    }
+    receiveBufferBytes = socket.getRecvBufferSize();
+  }
   // Errors such as ICMP port unreachable must not crash the process; send() reports its own, and
   // on a connected socket they arrive here (recvmsg ECONNREFUSED / EHOSTUNREACH).
   const errorListeners = new Set<(err: Error & { code?: string }) => void>();

@@ -6,7 +6,7 @@
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU16, setU16 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 import { bytesToIp, ipToBytes } from './ip.ts';
 
@@ -16,24 +16,22 @@ export const FAMILY_IPV6 = 0x02;
 export function encodeAddressValue(ep: Endpoint): Uint8Array {
   const addr = ipToBytes(ep.address);
   const out = new Uint8Array(4 + addr.length);
-  const dv = view(out);
-  dv.setUint8(1, addr.length === 4 ? FAMILY_IPV4 : FAMILY_IPV6);
-  dv.setUint16(2, ep.port);
+  out[1] = addr.length === 4 ? FAMILY_IPV4 : FAMILY_IPV6;
+  setU16(out, 2, ep.port);
   out.set(addr, 4);
   return out;
 }
 
 export function decodeAddressValue(b: Uint8Array): { family: number; port: number; address: Uint8Array } {
   if (b.length < 4) throw badAttribute(`address value of ${b.length} bytes`);
-  const dv = view(b);
-  const family = dv.getUint8(1);
+  const family = b[1]!;
   const want = family === FAMILY_IPV4 ? 8 : family === FAMILY_IPV6 ? 20 : -1;
   if (want < 0) throw badAttribute(`unknown address family 0x${family.toString(16)}`);
   if (b.length !== want)
     throw badAttribute(
       `${family === FAMILY_IPV4 ? 'IPv4' : 'IPv6'} address value of ${b.length} bytes, expected ${want}`,
     );
-  return { family, port: dv.getUint16(2), address: b.slice(4) };
+  return { family, port: getU16(b, 2), address: b.slice(4) };
 }
 
 function addressCodec(type: number, name: string): AttributeCodec<Endpoint> {

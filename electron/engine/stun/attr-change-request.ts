@@ -3,7 +3,7 @@
  * alternate IP ("A" bit, 0x4) and/or alternate port ("B" bit, 0x2). The heart of the filtering test.
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU32, setU32 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 
 export interface ChangeRequest {
@@ -16,12 +16,12 @@ export const ChangeRequestAttr: AttributeCodec<ChangeRequest> = {
   name: 'CHANGE-REQUEST',
   encode(v) {
     const out = new Uint8Array(4);
-    view(out).setUint32(0, (v.changeIp ? 0x4 : 0) | (v.changePort ? 0x2 : 0));
+    setU32(out, 0, (v.changeIp ? 0x4 : 0) | (v.changePort ? 0x2 : 0));
     return out;
   },
   decode(b) {
     if (b.length !== 4) throw badAttribute(`value of ${b.length} bytes, expected 4`);
-    const flags = view(b).getUint32(0);
+    const flags = getU32(b, 0);
     return { changeIp: (flags & 0x4) !== 0, changePort: (flags & 0x2) !== 0 };
   },
   format: (v) =>

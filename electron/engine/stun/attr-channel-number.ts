@@ -4,7 +4,7 @@
  * TURN client, which must refuse a server that binds outside it.
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU16, setU16 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 import { StunError } from './errors.ts';
 
@@ -18,12 +18,12 @@ export const ChannelNumber: AttributeCodec<number> = {
     if (!Number.isInteger(n) || n < 0 || n > 0xffff)
       throw new StunError('bad-value', `channel number ${n} is not 16-bit`);
     const out = new Uint8Array(4);
-    view(out).setUint16(0, n);
+    setU16(out, 0, n);
     return out;
   },
   decode(b) {
     if (b.length !== 4) throw badAttribute(`value of ${b.length} bytes, expected 4`);
-    return view(b).getUint16(0);
+    return getU16(b, 0);
   },
   format: (n) => `0x${n.toString(16)}`,
 };

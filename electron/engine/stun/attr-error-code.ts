@@ -3,7 +3,7 @@
  * code class*100+number, then a UTF-8 reason phrase (< 763 bytes).
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { fromUtf8, utf8, view } from './bytes.ts';
+import { fromUtf8, utf8 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 import { StunError } from './errors.ts';
 
@@ -21,9 +21,8 @@ export const ErrorCode: AttributeCodec<ErrorCodeValue> = {
     const reason = utf8(v.reason);
     if (reason.length > 763) throw new StunError('bad-value', 'reason phrase too long');
     const out = new Uint8Array(4 + reason.length);
-    const dv = view(out);
-    dv.setUint8(2, Math.floor(v.code / 100));
-    dv.setUint8(3, v.code % 100);
+    out[2] = Math.floor(v.code / 100);
+    out[3] = v.code % 100;
     out.set(reason, 4);
     return out;
   },

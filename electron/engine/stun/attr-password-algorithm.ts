@@ -5,7 +5,7 @@
  * 0x0002 SHA-256 (§18.5.1), both without parameters.
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU16, setU16 } from './bytes.ts';
 import { ATTR, PASSWORD_ALGORITHM } from './constants.ts';
 import { StunError } from './errors.ts';
 
@@ -26,9 +26,8 @@ function encodeOne(v: PasswordAlgorithmValue): Uint8Array {
   if (v.parameters.length > 0xffff) throw new StunError('bad-value', 'algorithm parameters too long');
   const padded = (v.parameters.length + 3) & ~3;
   const out = new Uint8Array(4 + padded);
-  const dv = view(out);
-  dv.setUint16(0, v.algorithm);
-  dv.setUint16(2, v.parameters.length);
+  setU16(out, 0, v.algorithm);
+  setU16(out, 2, v.parameters.length);
   out.set(v.parameters, 4);
   return out;
 }
@@ -36,9 +35,8 @@ function encodeOne(v: PasswordAlgorithmValue): Uint8Array {
 /** Reads one entry at `off`; returns it and the offset after its padding. */
 function decodeOne(b: Uint8Array, off: number): { value: PasswordAlgorithmValue; next: number } {
   if (b.length - off < 4) throw badAttribute(`algorithm entry truncated at byte ${off}`);
-  const dv = view(b);
-  const algorithm = dv.getUint16(off);
-  const len = dv.getUint16(off + 2);
+  const algorithm = getU16(b, off);
+  const len = getU16(b, off + 2);
   if (off + 4 + len > b.length) throw badAttribute(`parameters of ${len} bytes overrun the value`);
   const parameters = b.slice(off + 4, off + 4 + len);
   return { value: { algorithm, parameters }, next: Math.min(b.length, off + 4 + ((len + 3) & ~3)) };

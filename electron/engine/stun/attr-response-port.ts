@@ -4,7 +4,7 @@
  * second socket. 2-byte port + 2 bytes padding.
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU16, setU16 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 
 export const ResponsePort: AttributeCodec<number> = {
@@ -12,12 +12,12 @@ export const ResponsePort: AttributeCodec<number> = {
   name: 'RESPONSE-PORT',
   encode(port) {
     const out = new Uint8Array(4);
-    view(out).setUint16(0, port);
+    setU16(out, 0, port);
     return out;
   },
   decode(b) {
     if (b.length !== 4 && b.length !== 2) throw badAttribute(`value of ${b.length} bytes, expected 4`);
-    return view(b).getUint16(0);
+    return getU16(b, 0);
   },
   format: (p) => String(p),
 };

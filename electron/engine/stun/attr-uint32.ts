@@ -4,7 +4,7 @@
  * peer TCP connection of a TCP allocation).
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU32, setU32 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 import { StunError } from './errors.ts';
 
@@ -16,12 +16,12 @@ function uint32Codec(type: number, name: string, unit: string): AttributeCodec<n
       if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
         throw new StunError('bad-value', `${name} ${n} is not a 32-bit unsigned integer`);
       const out = new Uint8Array(4);
-      view(out).setUint32(0, n);
+      setU32(out, 0, n);
       return out;
     },
     decode(b) {
       if (b.length !== 4) throw badAttribute(`value of ${b.length} bytes, expected 4`);
-      return view(b).getUint32(0);
+      return getU32(b, 0);
     },
     format: (n) => `${n}${unit}`,
   };

@@ -3,7 +3,7 @@
  * response did not understand, as a list of 16-bit values.
  */
 import { badAttribute, type AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
+import { getU16, setU16 } from './bytes.ts';
 import { ATTR } from './constants.ts';
 
 export const UnknownAttributes: AttributeCodec<number[]> = {
@@ -11,14 +11,13 @@ export const UnknownAttributes: AttributeCodec<number[]> = {
   name: 'UNKNOWN-ATTRIBUTES',
   encode(types) {
     const out = new Uint8Array(types.length * 2);
-    types.forEach((t, i) => view(out).setUint16(i * 2, t));
+    types.forEach((t, i) => setU16(out, i * 2, t));
     return out;
   },
   decode(b) {
     if (b.length % 2 !== 0) throw badAttribute(`odd length ${b.length}`);
-    const dv = view(b);
     const out: number[] = [];
-    for (let i = 0; i < b.length; i += 2) out.push(dv.getUint16(i));
+    for (let i = 0; i < b.length; i += 2) out.push(getU16(b, i));
     return out;
   },
   format: (types) => types.map((t) => `0x${t.toString(16).padStart(4, '0')}`).join(', '),

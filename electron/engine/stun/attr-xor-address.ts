@@ -7,25 +7,21 @@
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import type { AttributeCodec } from './attribute.ts';
-import { view } from './bytes.ts';
 import { ATTR } from './constants.ts';
 import { decodeAddressValue, encodeAddressValue } from './attr-address.ts';
 import { bytesToIp } from './ip.ts';
 import type { StunMessage } from './message.ts';
 
-function xorPad(msg: StunMessage): Uint8Array {
-  const pad = new Uint8Array(16);
-  view(pad).setUint32(0, msg.cookie >>> 0);
-  pad.set(msg.transactionId, 4);
-  return pad;
+/** The XOR pad is the cookie (bytes 0–3) then the transaction ID (4–15): read in place, nothing allocated. */
+function padByte(msg: StunMessage, i: number): number {
+  return i < 4 ? (msg.cookie >>> (24 - 8 * i)) & 0xff : msg.transactionId[i - 4]!;
 }
 
 function xorValue(b: Uint8Array, msg: StunMessage): Uint8Array {
   const out = b.slice();
-  const pad = xorPad(msg);
-  out[2]! ^= pad[0]!;
-  out[3]! ^= pad[1]!;
-  for (let i = 4; i < out.length; i++) out[i]! ^= pad[i - 4]!;
+  out[2]! ^= padByte(msg, 0);
+  out[3]! ^= padByte(msg, 1);
+  for (let i = 4; i < out.length; i++) out[i]! ^= padByte(msg, i - 4);
   return out;
 }
 

@@ -14,12 +14,14 @@ const TABLE = (() => {
   return t;
 })();
 
-export function crc32(data: Uint8Array): number {
+/** CRC-32 of data[start, end) (no copy of the range). */
+export function crc32(data: Uint8Array, start = 0, end = data.length): number {
   let c = 0xffffffff;
-  for (const b of data) c = TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (let i = start; i < end; i++) c = TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function fingerprintOf(messageUpToAttribute: Uint8Array): number {
-  return (crc32(messageUpToAttribute) ^ FINGERPRINT_XOR) >>> 0;
+/** FINGERPRINT value of the message bytes before the attribute: bytes[start, end), usually [0, offset). */
+export function fingerprintOf(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return (crc32(bytes, start, end) ^ FINGERPRINT_XOR) >>> 0;
 }

@@ -5,11 +5,16 @@
 import { StunError } from './errors.ts';
 
 export function ipToBytes(ip: string): Uint8Array {
-  const v4 = parseV4(ip);
-  if (v4) return v4;
-  const v6 = parseV6(ip);
-  if (v6) return v6;
-  throw new StunError('bad-value', `not an IP address: "${ip}"`);
+  const v4 = ipv4ToNumber(ip);
+  if (v4 >= 0) return new Uint8Array([v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff]);
+  const groups = new Uint16Array(8);
+  if (!ipv6ToGroups(ip, groups)) throw new StunError('bad-value', `not an IP address: "${ip}"`);
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[i * 2] = groups[i]! >>> 8;
+    out[i * 2 + 1] = groups[i]! & 0xff;
+  }
+  return out;
 }
 
 export function ipFamily(ip: string): 4 | 6 {
@@ -44,8 +49,10 @@ export function bytesToIp(b: Uint8Array): string {
 
 /** Normalises "::ffff:1.2.3.4" (dual-stack sockets) to "1.2.3.4"; other input is canonicalised. */
 export function normalizeIp(ip: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (m) return m[1]!;
+  const v4 = ipv4ToNumber(ip);
+  if (v4 >= 0) return canonicalV4(ip, v4);
+  const mapped = mappedIpv4(ip);
+  if (mapped >= 0) return canonicalV4(ip.slice(7), mapped);
   try {
     return bytesToIp(ipToBytes(ip));
   } catch {
@@ -53,58 +60,110 @@ export function normalizeIp(ip: string): string {
   }
 }
 
-function parseV4(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    out[i] = Number(p);
-  }
-  return out;
+/** "203.0.113.7" as it is; "203.000.113.07" (leading zeros, which parse) without them. */
+function canonicalV4(text: string, n: number): string {
+  const dotted = `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  return dotted === text ? text : dotted;
 }
 
-function parseV6(input: string): Uint8Array | null {
-  let s = input;
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct); // zone id is not part of the address on the wire
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return null;
-  if (s.includes('.')) {
-    // embedded IPv4 tail ("::ffff:1.2.3.4"): rewrite as two hex groups
-    const lastColon = s.lastIndexOf(':');
-    const v4 = parseV4(s.slice(lastColon + 1));
-    if (!v4) return null;
-    s = `${s.slice(0, lastColon + 1)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
+/**
+ * Dotted-quad IPv4 text → its 32-bit value (0 … 2^32−1), or −1 when it is not one. A character loop,
+ * no regex and no allocation: the companion server calls it for every datagram (issue #19).
+ */
+export function ipv4ToNumber(s: string, start = 0): number {
+  const n = s.length - start;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
   }
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const parse = (h: string): number[] | null => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+/** "::ffff:a.b.c.d" (an IPv4 peer on a dual-stack socket) → the IPv4 value, else −1. */
+export function mappedIpv4(s: string): number {
+  if (s.length < 14 || s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58 || s.charCodeAt(6) !== 58) return -1;
+  for (let i = 2; i < 6; i++) if ((s.charCodeAt(i) | 0x20) !== 102 /* f */) return -1;
+  return ipv4ToNumber(s, 7);
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/**
+ * IPv6 text (RFC 4291 §2.2: "::" once, an IPv4 tail, a zone after "%" ignored) → eight 16-bit
+ * groups in `out`; false when it is not an IPv6 address. No regex, no allocation.
+ */
+export function ipv6ToGroups(input: string, out: Uint16Array | number[]): boolean {
+  let end = input.indexOf('%');
+  if (end < 0) end = input.length; // the zone id is not part of the address on the wire
+  let n = 0; // groups written before "::"
+  let gap = -1; // index in out where "::" stands
+  let i = 0;
+  if (end >= 2 && input.charCodeAt(0) === 58 && input.charCodeAt(1) === 58) {
+    gap = 0;
+    i = 2;
+    if (i === end) {
+      for (let k = 0; k < 8; k++) out[k] = 0;
+      return true;
     }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  if (!head || !rest) return null;
-  const explicit = [...head, ...rest];
-  let groups: number[];
-  if (halves.length === 2) {
-    const fill = 8 - explicit.length;
-    if (fill < 1) return null;
-    groups = [...head, ...new Array<number>(fill).fill(0), ...rest];
-  } else {
-    groups = explicit;
   }
-  if (groups.length !== 8) return null;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    out[i * 2] = g >> 8;
-    out[i * 2 + 1] = g & 0xff;
-  });
-  return out;
+  while (i < end) {
+    if (n === 8) return false;
+    // an IPv4 tail: the rest holds a dot before the next colon
+    let j = i;
+    while (j < end && input.charCodeAt(j) !== 58 && input.charCodeAt(j) !== 46) j++;
+    if (j < end && input.charCodeAt(j) === 46) {
+      if (n > 6) return false;
+      const v4 = ipv4ToNumber(input.slice(i, end));
+      if (v4 < 0) return false;
+      out[n++] = v4 >>> 16;
+      out[n++] = v4 & 0xffff;
+      i = end;
+      break;
+    }
+    let g = 0;
+    let digits = 0;
+    for (; i < end; i++) {
+      const d = hexDigit(input.charCodeAt(i));
+      if (d < 0) break;
+      if (++digits > 4) return false;
+      g = g * 16 + d;
+    }
+    if (digits === 0) return false;
+    out[n++] = g;
+    if (i === end) break;
+    if (input.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < end && input.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+      if (i === end) break;
+    } else if (i === end) return false; // a trailing single ":"
+  }
+  if (gap < 0) return n === 8;
+  if (n > 7) return false; // "::" must stand for at least one group
+  const tail = n - gap;
+  for (let k = 0; k < tail; k++) out[7 - k] = out[n - 1 - k]!;
+  for (let k = gap; k < 8 - tail; k++) out[k] = 0;
+  return true;
 }

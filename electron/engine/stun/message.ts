@@ -4,7 +4,7 @@
  * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT placement) and RFC 3489 §11.1 (classic messages carry a 128-bit ID and no magic cookie: accepted, flagged).
  */
 import { ATTR, HEADER_LENGTH, MAGIC_COOKIE, TRANSACTION_ID_LENGTH } from './constants.ts';
-import { concatBytes, newTransactionId, view } from './bytes.ts';
+import { getU16, getU32, newTransactionId, setU16, setU32 } from './bytes.ts';
 import { StunError } from './errors.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import { hmacSha1, hmacSha256, timingSafeEqualBytes } from './integrity.ts';
@@ -69,52 +69,61 @@ export function createMessage(init: {
   };
 }
 
-function tlv(type: number, value: Uint8Array, padByte: number): Uint8Array {
-  if (value.length > 0xffff) throw new StunError('bad-value', `attribute 0x${type.toString(16)} too long`);
-  const padded = (value.length + 3) & ~3;
-  const out = new Uint8Array(4 + padded).fill(padByte, 4 + value.length);
-  const dv = view(out);
-  dv.setUint16(0, type);
-  dv.setUint16(2, value.length);
-  out.set(value, 4);
-  return out;
+/** Writes one TLV at `off` (RFC 8489 §14: value padded to 4 bytes with `padByte`); returns the next offset. */
+function writeTlv(out: Uint8Array, off: number, type: number, value: Uint8Array, padByte: number): number {
+  setU16(out, off, type);
+  setU16(out, off + 2, value.length);
+  out.set(value, off + 4);
+  const end = off + 4 + ((value.length + 3) & ~3);
+  if (padByte !== 0) out.fill(padByte, off + 4 + value.length, end);
+  return end;
 }
 
-function header(msg: StunMessage, bodyLength: number): Uint8Array {
-  const h = new Uint8Array(HEADER_LENGTH);
-  const dv = view(h);
-  dv.setUint16(0, encodeMessageType(msg.method, msg.cls));
-  dv.setUint16(2, bodyLength);
-  dv.setUint32(4, msg.cookie >>> 0);
-  h.set(msg.transactionId, 8);
-  return h;
-}
-
+/**
+ * Encodes into one buffer sized up front: the attributes, then MESSAGE-INTEGRITY(-SHA256) and
+ * FINGERPRINT computed over that same buffer (the header length set to cover each as §14.5–§14.7
+ * require), no intermediate arrays.
+ */
 export function encodeMessage(msg: StunMessage, opts: EncodeOptions = {}): Uint8Array {
   const pad = opts.padByte ?? 0;
   if (msg.transactionId.length !== TRANSACTION_ID_LENGTH)
     throw new StunError('bad-value', 'transaction ID must be 12 bytes');
-  const parts = msg.attributes.map((a) => tlv(a.type, a.value, pad));
-  let body = concatBytes(parts);
+  let body = 0;
+  for (const a of msg.attributes) {
+    if (a.value.length > 0xffff)
+      throw new StunError('bad-value', `attribute 0x${a.type.toString(16)} too long`);
+    body += 4 + ((a.value.length + 3) & ~3);
+  }
+  if (opts.integrityKey) body += 24;
+  if (opts.integritySha256Key) body += 36;
+  if (opts.fingerprint) body += 8;
+  if (body > 0xffff - HEADER_LENGTH) throw new StunError('bad-value', 'message too long');
+  const out = new Uint8Array(HEADER_LENGTH + body);
+  setU16(out, 0, encodeMessageType(msg.method, msg.cls));
+  setU32(out, 4, msg.cookie >>> 0);
+  out.set(msg.transactionId, 8);
+  let off = HEADER_LENGTH;
+  for (const a of msg.attributes) off = writeTlv(out, off, a.type, a.value, pad);
   if (opts.integrityKey) {
     // §14.5: the HMAC covers the header (length already counting MESSAGE-INTEGRITY) and the body so far.
-    const input = concatBytes([header(msg, body.length + 24), body]);
-    const mac = hmacSha1(opts.integrityKey, input);
-    body = concatBytes([body, tlv(ATTR.MESSAGE_INTEGRITY, mac, 0)]);
+    setU16(out, 2, off - HEADER_LENGTH + 24);
+    off = writeTlv(out, off, ATTR.MESSAGE_INTEGRITY, hmacSha1(opts.integrityKey, out.subarray(0, off)), 0);
   }
   if (opts.integritySha256Key) {
-    const input = concatBytes([header(msg, body.length + 36), body]);
-    const mac = hmacSha256(opts.integritySha256Key, input);
-    body = concatBytes([body, tlv(ATTR.MESSAGE_INTEGRITY_SHA256, mac, 0)]);
+    setU16(out, 2, off - HEADER_LENGTH + 36);
+    const mac = hmacSha256(opts.integritySha256Key, out.subarray(0, off));
+    off = writeTlv(out, off, ATTR.MESSAGE_INTEGRITY_SHA256, mac, 0);
   }
   if (opts.fingerprint) {
-    const input = concatBytes([header(msg, body.length + 8), body]);
-    const fp = new Uint8Array(4);
-    view(fp).setUint32(0, fingerprintOf(input));
-    body = concatBytes([body, tlv(ATTR.FINGERPRINT, fp, 0)]);
+    setU16(out, 2, off - HEADER_LENGTH + 8);
+    const fp = fingerprintOf(out, 0, off);
+    setU16(out, off, ATTR.FINGERPRINT);
+    setU16(out, off + 2, 4);
+    setU32(out, off + 4, fp);
+    off += 8;
   }
-  if (body.length > 0xffff - HEADER_LENGTH) throw new StunError('bad-value', 'message too long');
-  return concatBytes([header(msg, body.length), body]);
+  setU16(out, 2, off - HEADER_LENGTH);
+  return out;
 }
 
 /**
@@ -129,17 +138,16 @@ export function looksLikeStun(b: Uint8Array): boolean {
 export function stunFrameLength(b: Uint8Array): number | null {
   if (b.length < 4) return null;
   if ((b[0]! & 0xc0) !== 0) throw new StunError('not-stun', 'first two bits of a STUN message must be zero');
-  return HEADER_LENGTH + view(b).getUint16(2);
+  return HEADER_LENGTH + getU16(b, 2);
 }
 
 export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
   if (bytes.length < HEADER_LENGTH) {
     throw new StunError('truncated', `message of ${bytes.length} bytes is shorter than the 20-byte header`);
   }
-  const dv = view(bytes);
-  const type = dv.getUint16(0);
+  const type = getU16(bytes, 0);
   if ((type & 0xc000) !== 0) throw new StunError('not-stun', 'first two bits of a STUN message must be zero');
-  const length = dv.getUint16(2);
+  const length = getU16(bytes, 2);
   if (length % 4 !== 0) throw new StunError('not-stun', `message length ${length} is not a multiple of 4`);
   if (bytes.length < HEADER_LENGTH + length) {
     throw new StunError(
@@ -153,9 +161,11 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
       `${bytes.length - HEADER_LENGTH - length} bytes after the end of the message`,
     );
   }
-  const cookie = dv.getUint32(4);
+  const cookie = getU32(bytes, 4);
   const { method, cls } = decodeMessageType(type);
-  const transactionId = bytes.slice(8, 20);
+  // One copy of the message; the transaction ID and attribute values are views into it.
+  const raw = bytes.slice();
+  const transactionId = raw.subarray(8, 20);
   const attributes: StunAttribute[] = [];
   let integrityOffset: number | null = null;
   let integritySha256Offset: number | null = null;
@@ -165,8 +175,8 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
   const end = HEADER_LENGTH + length;
   while (off < end) {
     if (end - off < 4) throw new StunError('bad-attribute', `attribute header truncated at offset ${off}`);
-    const at = dv.getUint16(off);
-    const alen = dv.getUint16(off + 2);
+    const at = getU16(raw, off);
+    const alen = getU16(raw, off + 2);
     const padded = (alen + 3) & ~3;
     if (off + 4 + padded > end) {
       throw new StunError(
@@ -174,13 +184,11 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
         `attribute 0x${at.toString(16).padStart(4, '0')} of ${alen} bytes overruns the message at offset ${off}`,
       );
     }
-    const value = bytes.slice(off + 4, off + 4 + alen);
+    const value = raw.subarray(off + 4, off + 4 + alen);
     if (hasFingerprint) throw new StunError('bad-fingerprint', 'FINGERPRINT is not the last attribute');
     if (at === ATTR.FINGERPRINT) {
       if (alen !== 4) throw new StunError('bad-fingerprint', `FINGERPRINT of ${alen} bytes`);
-      const input = bytes.slice(0, off);
-      const expected = fingerprintOf(input);
-      if (view(value).getUint32(0) !== expected)
+      if (getU32(value, 0) !== fingerprintOf(raw, 0, off))
         throw new StunError('bad-fingerprint', 'FINGERPRINT does not match the message');
       hasFingerprint = true;
     } else if (at === ATTR.MESSAGE_INTEGRITY) {
@@ -206,7 +214,7 @@ export function decodeMessage(bytes: Uint8Array): DecodedStunMessage {
     transactionId,
     cookie,
     attributes,
-    raw: bytes.slice(),
+    raw,
     integrityOffset,
     integritySha256Offset,
     hasFingerprint,
@@ -220,7 +228,7 @@ export function verifyIntegrity(msg: DecodedStunMessage, key: Uint8Array): boole
   const off = msg.integrityOffset;
   if (off === null) return false;
   const input = msg.raw.slice(0, off);
-  view(input).setUint16(2, off - HEADER_LENGTH + 24);
+  setU16(input, 2, off - HEADER_LENGTH + 24);
   const mac = hmacSha1(key, input);
   return timingSafeEqualBytes(mac, msg.raw.slice(off + 4, off + 24));
 }
@@ -231,7 +239,7 @@ export function verifyIntegritySha256(msg: DecodedStunMessage, key: Uint8Array):
   if (off === null) return false;
   const len = (msg.raw[off + 2]! << 8) | msg.raw[off + 3]!;
   const input = msg.raw.slice(0, off);
-  view(input).setUint16(2, off - HEADER_LENGTH + 4 + len);
+  setU16(input, 2, off - HEADER_LENGTH + 4 + len);
   const mac = hmacSha256(key, input).subarray(0, len);
   return timingSafeEqualBytes(mac, msg.raw.slice(off + 4, off + 4 + len));
 }

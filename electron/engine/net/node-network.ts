@@ -87,6 +87,19 @@ async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
   let closed = false;
   return {
     local: { address: addr.address, port: addr.port },
+    receiveBufferBytes,
+    sendNow(data, length, port, address) {
+      if (closed || peer) return true;
+      try {
+        // no callback: dgram neither allocates a completion closure nor defers through a promise;
+        // a failure arrives on 'error' (listened to above) like a lost datagram
+        socket.send(data, 0, length, port, address);
+      } catch {
+        return true;
+      }
+      // sent synchronously unless libuv had to queue it (kernel buffer full): then it holds `data`
+      return socket.getSendQueueSize() === 0;
+    },
     send: (data, to) =>
       new Promise((resolve, reject) => {
         if (closed) return reject(new Error('socket closed'));

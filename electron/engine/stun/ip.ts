@@ -137,7 +137,6 @@ export function ipv6ToGroups(input: string, out: Uint16Array | number[]): boolea
       if (v4 < 0) return false;
       out[n++] = v4 >>> 16;
       out[n++] = v4 & 0xffff;
-      i = end;
       break;
     }
     let g = 0;

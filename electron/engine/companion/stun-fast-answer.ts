@@ -14,7 +14,7 @@
  */
 import { ATTR, HEADER_LENGTH, MAGIC_COOKIE } from '../stun/constants.ts';
 import { getU16, getU32, setU16, setU32, utf8 } from '../stun/bytes.ts';
-import { fingerprintOf } from '../stun/fingerprint.ts';
+import { appendFingerprint, fingerprintOf } from '../stun/fingerprint.ts';
 import { ipToBytes, ipv4ToNumber, ipv6ToGroups } from '../stun/ip.ts';
 import { FIT_FINGERPRINT, fitAttributes } from './stun-budget.ts';
 
@@ -214,12 +214,7 @@ export class StunFastAnswer {
       off = end;
     }
     if ((keep & FIT_FINGERPRINT) !== 0) {
-      setU16(out, 2, off - HEADER_LENGTH + 8);
-      const fp = fingerprintOf(out, 0, off);
-      setU16(out, off, ATTR.FINGERPRINT);
-      setU16(out, off + 2, 4);
-      setU32(out, off + 4, fp);
-      off += 8;
+      off = appendFingerprint(out, off);
     }
     setU16(out, 2, off - HEADER_LENGTH);
     this.fromIp = fromIp;

@@ -6,7 +6,7 @@
 import { ATTR, HEADER_LENGTH, MAGIC_COOKIE, TRANSACTION_ID_LENGTH } from './constants.ts';
 import { getU16, getU32, newTransactionId, setU16, setU32 } from './bytes.ts';
 import { StunError } from './errors.ts';
-import { fingerprintOf } from './fingerprint.ts';
+import { appendFingerprint, fingerprintOf } from './fingerprint.ts';
 import { hmacSha1, hmacSha256, timingSafeEqualBytes } from './integrity.ts';
 import { decodeMessageType, encodeMessageType, type StunClass } from './message-type.ts';
 
@@ -115,12 +115,7 @@ export function encodeMessage(msg: StunMessage, opts: EncodeOptions = {}): Uint8
     off = writeTlv(out, off, ATTR.MESSAGE_INTEGRITY_SHA256, mac, 0);
   }
   if (opts.fingerprint) {
-    setU16(out, 2, off - HEADER_LENGTH + 8);
-    const fp = fingerprintOf(out, 0, off);
-    setU16(out, off, ATTR.FINGERPRINT);
-    setU16(out, off + 2, 4);
-    setU32(out, off + 4, fp);
-    off += 8;
+    off = appendFingerprint(out, off);
   }
   setU16(out, 2, off - HEADER_LENGTH);
   return out;

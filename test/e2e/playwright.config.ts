@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-flags.ts';
 
 // Drives Debian's Chromium (never a downloaded browser) against web mode (`natscope serve`).
-export const CHROMIUM_PATH = process.env.NATSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -19,13 +19,7 @@ export default defineConfig({
     launchOptions: {
       executablePath: CHROMIUM_PATH,
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_ARGS,
         // A synthetic microphone (a beep) for the echo test's "hear yourself" path; no prompt.
         '--use-fake-device-for-media-stream',
         '--use-fake-ui-for-media-stream',

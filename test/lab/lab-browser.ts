@@ -5,20 +5,9 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../e2e/chromium-flags.ts';
 import { NATSCOPE_CLI, REPO_ROOT, type HostName, type Lab, type Peer } from './lab.ts';
 import { waitFor } from './proc.ts';
-
-const CHROMIUM = process.env.NATSCOPE_CHROMIUM ?? '/usr/bin/chromium';
-/** The e2e suite's flags (test/e2e/playwright.config.ts): nothing of Chromium's own talks to the network. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface LabWebMode {
   url: string;

@@ -3,7 +3,8 @@
 // the built CLI in the network lab's client namespace through a masquerade NAT; the far ends are
 // real: nothing listening (the kernel's ICMP port unreachable), a router with an unreachable route
 // (ICMP host unreachable), an nftables black hole, SIPp ringing forever, SIPp ignoring our BYE,
-// and — for reference — SIPp answering normally.
+// SIPp answering just as we cancel and then ignoring our BYE, and — for reference — SIPp answering
+// normally.
 //
 //   node bench/call-exit-times.ts [--duration 3]
 //
@@ -36,6 +37,7 @@ try {
   await uas('uas-echo.xml', 5096);
   await uas('uas-ring-forever.xml', 5093);
   await uas('uas-bye-ignored.xml', 5100);
+  await uas('uas-answer-on-cancel.xml', 5104);
   const server = lab.addr.serverPrimary;
   const scenarios: [string, string][] = [
     ['answers normally (SIPp echo)', `sip:echo@${server}:5096`],
@@ -44,6 +46,7 @@ try {
     ['black hole (every packet dropped)', `sip:echo@${server}:5090`],
     ['rings forever (default --answer-timeout 30)', `sip:echo@${server}:5093`],
     ['never answers our BYE', `sip:echo@${server}:5100`],
+    ['answers as we cancel, then ignores our BYE', `sip:echo@${server}:5104`],
   ];
   const results = await Promise.all(
     scenarios.map(async ([name, uri]) => {

@@ -46,7 +46,7 @@ async function setUp() {
     }
     throw new Error(`no ${method} arrived`);
   };
-  return { ua, received, reply, next, close: () => layer.close() };
+  return { ua, clock, server, socket, received, reply, next, close: () => layer.close() };
 }
 
 describe('placing a call: CANCEL (RFC 3261 §9.1)', () => {
@@ -65,6 +65,38 @@ describe('placing a call: CANCEL (RFC 3261 §9.1)', () => {
     await t.reply(cancel, 200, 'OK');
     await t.reply(invite, 487, 'Request Terminated');
     expect(await outcome).toMatchObject({ answered: false, status: 487, kind: 'cancelled' });
+    t.close();
+  });
+});
+
+describe('placing a call: a 2xx that crosses our CANCEL', () => {
+  it('is ended with a BYE whose wait is bounded like the CANCEL’s, not Timer F (32 s)', async () => {
+    // A far end that answers just as we give up (ringing too long), then never answers our BYE:
+    // `natscope call` must still end within its duration + 40 s.
+    const t = await setUp();
+    let settled = false;
+    const outcome = t.ua.invite({ target: 'sip:echo@10.0.0.1', sdp: 'v=0\r\n', answerTimeoutMs: 1000 });
+    void outcome.then(() => (settled = true));
+    const invite = await t.next('INVITE');
+    await t.reply(invite, 180, 'Ringing');
+    await new Promise((r) => setImmediate(r));
+    t.clock.advance(1000); // the answer timeout: CANCEL
+    const cancel = await t.next('CANCEL');
+    await t.reply(cancel, 200, 'OK');
+    const ok = buildResponse(invite, 200, 'OK', {
+      toTag: 'srv',
+      contact: `<sip:echo@${SERVER.address}:${SERVER.port}>`,
+      userAgent: 's',
+      body: { type: 'application/sdp', text: 'v=0\r\n' },
+    });
+    await t.server.send(new TextEncoder().encode(ok), t.socket.local);
+    await t.next('BYE'); // ACK and BYE go out; the BYE is never answered
+    for (let i = 0; i < 20 && !settled; i++) {
+      t.clock.advance(500);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(settled).toBe(true); // within 10 s of the answer, not the BYE's Timer F
+    expect(await outcome).toMatchObject({ answered: false, kind: 'no-answer' });
     t.close();
   });
 });

@@ -293,8 +293,10 @@ class InviteAttempt {
       await dialog.init();
       dialog.ack();
       if (cancelled) {
-        // The 2xx crossed our CANCEL: the call is up and must be ended with BYE (§9.1).
-        await dialog.bye();
+        // The 2xx crossed our CANCEL: the call is up and must be ended with BYE (§9.1). Its answer
+        // is waited for as briefly as the 487's: a far end that also ignores the BYE must not hold
+        // the call for Timer F (32 s) past its overall bound.
+        await dialog.bye(CANCEL_WAIT_MS);
         return this.done({ answered: false, status: res.statusCode, reason: 'cancelled', kind: 'cancelled' });
       }
       const earlyAnswer = !res.body && this.earlySdp !== null;

@@ -260,3 +260,28 @@ describe('call service (in-memory network)', () => {
     expect(c.messages.some((m) => m.method === 'BYE')).toBe(true);
   }, 20_000);
 });
+
+describe('call service (loopback): a registrar nobody listens on', () => {
+  it('ends "unreachable" with sip-unreachable at once (ICMP port unreachable), not "no-response"', async () => {
+    const { nodeNetwork } = await import('../engine/net/node-network.ts');
+    const probe = await nodeNetwork.bindUdp({ address: '127.0.0.1' });
+    const closedPort = probe.local.port;
+    await probe.close();
+    const r = await createCallService({
+      network: nodeNetwork,
+      clock: systemClock,
+      routeSource: async () => '127.0.0.1',
+    }).echoTest(
+      {
+        target: `sip:echo@127.0.0.1:${closedPort}`,
+        account: { registrar: `127.0.0.1:${closedPort}`, username: 'alice', password: PASSWORD },
+        durationSec: 1,
+      },
+      { signal: new AbortController().signal, emit: () => {} },
+    );
+    expect(r.registration).toMatchObject({ ok: false, status: null });
+    expect(r.endReason).toBe('unreachable');
+    expect(r.findings.map((f) => f.code)).toEqual(['sip-unreachable']);
+    expect(r.findings[0]!.message).toContain(`nothing listens on udp/${closedPort} at 127.0.0.1`);
+  });
+});

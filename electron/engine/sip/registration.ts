@@ -25,6 +25,7 @@ import type { TimerHandle } from '../clock/clock.ts';
 import { sendRequest } from './request-sender.ts';
 import { randomToken, splitHeaderList, uriOfNameAddr } from './sip-message.ts';
 import type { SipAccount, UaCore, ViaObservation } from './ua-core.ts';
+import { SipUnreachableError } from './transport.ts';
 
 export interface RegisterOutcome {
   ok: boolean;
@@ -33,6 +34,8 @@ export interface RegisterOutcome {
   expires: number | null;
   authAlgorithm: string | null;
   via: ViaObservation | null;
+  /** Why no final response came: Timer F, an ICMP error (nothing listens, host unreachable), or another transport error. */
+  failure: 'timeout' | 'unreachable' | 'transport-error' | null;
 }
 
 export interface RegisterOptions {
@@ -78,11 +81,20 @@ export class Registration {
     });
     const via = this.core.firstVia;
     if (!r.final) {
-      const reason =
+      const err = r.transportError;
+      const failure =
         r.error === 'timeout'
+          ? 'timeout'
+          : err instanceof SipUnreachableError
+            ? 'unreachable'
+            : 'transport-error';
+      const reason =
+        failure === 'timeout'
           ? 'no response from the registrar (Timer F)'
-          : `transport error: ${r.transportError?.message ?? 'unknown'}`;
-      return { ok: false, status: null, reason, expires: null, authAlgorithm: r.authAlgorithm, via };
+          : failure === 'unreachable'
+            ? err!.message
+            : `transport error: ${err?.message ?? 'unknown'}`;
+      return { ok: false, status: null, reason, expires: null, authAlgorithm: r.authAlgorithm, via, failure };
     }
     const res = r.final;
     if (res.statusCode >= 300) {
@@ -96,6 +108,7 @@ export class Registration {
         expires: null,
         authAlgorithm: r.authAlgorithm,
         via,
+        failure: null,
       };
     }
     const granted = grantedExpiry(res, this.core.o.contact, expires);
@@ -112,6 +125,7 @@ export class Registration {
       expires: granted,
       authAlgorithm: r.authAlgorithm,
       via,
+      failure: null,
     };
   }
 

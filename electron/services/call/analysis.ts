@@ -111,11 +111,44 @@ export function callResult(s: SignalingObservations, end: CallEnd, media?: Media
   };
 }
 
-/** A failed REGISTER: its finding and how the call ends. */
-export function registrationFailure(reg: RegisterOutcome): {
+/** Nothing at all came back to `method` (Timer B for an INVITE, Timer F for a REGISTER). */
+function noResponseFinding(method: 'INVITE' | 'REGISTER', at: string, within: string): Finding {
+  return {
+    code: 'no-sip-response',
+    severity: 'error',
+    message: `No response at all to the ${method} from ${at}${within}, despite retransmissions, and no ICMP error came back: the SIP packets are silently dropped. Likely causes: a firewall or the router blocking the port (try --transport tcp or tls, or another port), a wrong server address or port, a SIP ALG in the router dropping or mangling the ${method} (disable it), or a server that ignores unknown callers.`,
+  };
+}
+
+/** An ICMP error (port / host / network unreachable) ended `method` at once. */
+function unreachableFinding(method: 'INVITE' | 'REGISTER', at: string, reason: string): Finding {
+  return {
+    code: 'sip-unreachable',
+    severity: 'error',
+    message: `The ${method} to ${at} was refused by the network at once: ${reason}. ${
+      /nothing listens/.test(reason)
+        ? 'Check the server address and port (and the transport: --transport tcp or tls); no SIP server runs there.'
+        : 'A router on the way says it cannot reach that host: check the address, or whether the server is down.'
+    }`,
+  };
+}
+
+/**
+ * A failed REGISTER: its finding and how the call ends — the same verdicts as an INVITE that fails
+ * the same way (silence: no-response; ICMP: unreachable).
+ */
+export function registrationFailure(
+  reg: RegisterOutcome,
+  registrar: Endpoint,
+): {
   finding: Finding;
   endReason: CallResult['endReason'];
 } {
+  const at = formatEndpoint(registrar);
+  if (reg.status === null && reg.failure === 'timeout')
+    return { finding: noResponseFinding('REGISTER', at, ' within 32 s (Timer F)'), endReason: 'no-response' };
+  if (reg.status === null && reg.failure === 'unreachable')
+    return { finding: unreachableFinding('REGISTER', at, reg.reason), endReason: 'unreachable' };
   const authFailed = reg.status === 401 || reg.status === 403 || reg.status === 407;
   return {
     finding: {
@@ -125,7 +158,7 @@ export function registrationFailure(reg: RegisterOutcome): {
         ? `Registration refused (${reg.reason}): check the user name and password.`
         : `Registration failed: ${reg.reason}.`,
     },
-    endReason: reg.status === null ? 'no-response' : authFailed ? 'auth-failed' : 'register-failed',
+    endReason: reg.status === null ? 'transport-error' : authFailed ? 'auth-failed' : 'register-failed',
   };
 }
 
@@ -154,23 +187,14 @@ export function inviteFailure(
     case 'timeout':
       return {
         endReason,
-        finding: finding(
-          'no-sip-response',
-          `No response at all to the INVITE from ${at}${inv.reason.includes('Timer B') ? ' within 32 s (Timer B)' : ' in the time the test allows'}, despite retransmissions, and no ICMP error came back: the SIP packets are silently dropped. Likely causes: a firewall or the router blocking the port (try --transport tcp or tls, or another port), a wrong server address or port, a SIP ALG in the router dropping or mangling the INVITE (disable it), or a server that ignores unknown callers.`,
+        finding: noResponseFinding(
+          'INVITE',
+          at,
+          inv.reason.includes('Timer B') ? ' within 32 s (Timer B)' : ' in the time the test allows',
         ),
       };
     case 'unreachable':
-      return {
-        endReason,
-        finding: finding(
-          'sip-unreachable',
-          `The INVITE to ${at} was refused by the network at once: ${inv.reason}. ${
-            /nothing listens/.test(inv.reason)
-              ? 'Check the server address and port (and the transport: --transport tcp or tls); no SIP server runs there.'
-              : 'A router on the way says it cannot reach that host: check the address, or whether the server is down.'
-          }`,
-        ),
-      };
+      return { endReason, finding: unreachableFinding('INVITE', at, inv.reason) };
     case 'no-answer':
       return {
         endReason,

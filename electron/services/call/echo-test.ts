@@ -93,7 +93,7 @@ export async function runEchoTest(
         unregistered: false,
       };
       if (!reg.ok) {
-        const failure = registrationFailure(reg);
+        const failure = registrationFailure(reg, call.registrar);
         findings.push(failure.finding);
         setState('failed', reg.reason);
         return finish({ answered: false, sipStatus: null, sipReason: null, endReason: failure.endReason });

@@ -33,6 +33,8 @@ export interface CallSetup {
   transportName: CallInput['transport'];
   /** The next hop for the call (outbound proxy or the target's host). */
   server: Endpoint;
+  /** Where REGISTER goes (the outbound proxy or the registrar; the call's hop without an account). */
+  registrar: Endpoint;
   signaling: OpenedTransport;
   path: MediaPath;
   /** The TURN relay the media goes through, when the input asked for one. */
@@ -188,6 +190,7 @@ export async function setUpCall(
   return {
     transportName,
     server,
+    registrar: regHop.endpoint,
     signaling,
     path,
     relay,

@@ -8,6 +8,7 @@ import { ownDigest, parseChallenge } from '../engine/sip/digest.ts';
 import { buildResponse } from '../engine/sip/request-builder.ts';
 import { parseSip } from '../engine/sip/sip-message.ts';
 import { FakeNetwork } from '../engine/sip/test-fakes.ts';
+import type { ConnectTcpOptions, Network, TcpConnection } from '../engine/net/network.ts';
 import { callCommand } from '../cli/commands/call.ts';
 import type { Services } from './services.ts';
 import { createCallService } from './call-service.ts';
@@ -283,5 +284,27 @@ describe('call service (loopback): a registrar nobody listens on', () => {
     expect(r.endReason).toBe('unreachable');
     expect(r.findings.map((f) => f.code)).toEqual(['sip-unreachable']);
     expect(r.findings[0]!.message).toContain(`nothing listens on udp/${closedPort} at 127.0.0.1`);
+  });
+});
+
+describe('call service: stopped while the TCP/TLS connection is still being opened', () => {
+  it('fails "cancelled", not "unreachable" (the user stopped it; nothing says the server is down)', async () => {
+    const net = new FakeNetwork();
+    let connecting!: () => void;
+    const started = new Promise<void>((r) => (connecting = r));
+    // A SYN nobody answers: the connect only ends when it is aborted.
+    (net as Network).connectTcp = (o: ConnectTcpOptions) =>
+      new Promise<TcpConnection>((_, reject) => {
+        connecting();
+        o.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      });
+    const abort = new AbortController();
+    const call = createCallService(deps(net)).echoTest(
+      { target: 'sip:echo@10.0.0.1', transport: 'tcp', durationSec: 1 },
+      { signal: abort.signal, emit: () => {} },
+    );
+    await started;
+    abort.abort();
+    await expect(call).rejects.toMatchObject({ code: 'cancelled' });
   });
 });

@@ -114,6 +114,8 @@ export async function setUpCall(
         server: formatEndpoint(server),
         serverName: callHop.host,
       });
+    // Stopped by the user while connecting: that says nothing about the server.
+    if (ctx.signal.aborted) throw new NatScopeError('cancelled', 'cancelled while connecting');
     throw new NatScopeError(
       'unreachable',
       `cannot open SIP ${transportName.toUpperCase()} to ${formatEndpoint(server)}: ${(err as Error).message}`,

@@ -77,7 +77,14 @@ export interface DiagnosisFacts {
     error: string | null;
     errorCode: string | null;
     /** The echo call through the relay, when one was placed. */
-    echo?: { answered: boolean; oneWayAudio: boolean; received: number; mos: number | null };
+    echo?: {
+      answered: boolean;
+      oneWayAudio: boolean;
+      received: number;
+      mos: number | null;
+      /** The same call placed direct was answered (its signalling takes the same path). */
+      directAnswered?: boolean;
+    };
   };
   /** A SIP WebSocket (RFC 7118): the echo call's over ws/wss, else the WebRTC echo's. */
   websocket?: {

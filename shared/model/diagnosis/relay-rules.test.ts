@@ -76,4 +76,31 @@ describe('relay findings', () => {
     const ok = relay({ echo: { answered: true, oneWayAudio: false, received: 400, mos: 4.3 } });
     expect(relayRules({ relay: ok, nat: nat({ udpBlocked: true }) })[0]!.title).toMatch(/MOS 4\.3/);
   });
+
+  it('an echo service that answers neither call (direct or relayed) says nothing against the relay', () => {
+    // only the media is relayed: the relayed call's signalling takes the direct path
+    const silent = relay({
+      echo: { answered: false, oneWayAudio: false, received: 0, mos: null, directAnswered: false },
+    });
+    const f = relayRules({ relay: silent });
+    expect(f.map((x) => `${x.id}/${x.severity}`)).toEqual(['relay-works/ok']);
+    expect(f[0]!.title).toMatch(/echo service answered neither call/);
+    expect(f[0]!.evidence.directPath).toBe('not measured');
+    // the direct call answered but the relayed one did not: that is the relay's failure
+    const relayOnly = relay({
+      echo: { answered: false, oneWayAudio: false, received: 0, mos: null, directAnswered: true },
+    });
+    expect(ids({ relay: relayOnly })).toEqual(['relay-unreachable/warning']);
+  });
+
+  it('relay-works does not claim the direct path needs no relay when the direct path was not measured', () => {
+    const alone = relayRules({ relay: relay() });
+    expect(alone[0]!.id).toBe('relay-works');
+    expect(alone[0]!.evidence.directPath).toBe('not measured');
+    expect(alone[0]!.advice.join(' ')).not.toMatch(/No relay is needed/);
+    expect(alone[0]!.advice.join(' ')).toMatch(/direct path was not measured/);
+    const measured = relayRules({ relay: relay(), nat: nat({}) });
+    expect(measured[0]!.evidence.directPath).toBe('no problem measured');
+    expect(measured[0]!.advice.join(' ')).toMatch(/No relay is needed/);
+  });
 });

@@ -46,6 +46,7 @@ export function relayFactsOf(r: TurnReport): NonNullable<DiagnosisFacts['relay']
           oneWayAudio: r.echo.oneWayAudio,
           received: r.echo.rtp?.received ?? 0,
           mos: r.echo.rtp?.mos ?? null,
+          directAnswered: r.echo.direct?.answered ?? false,
         }
       : undefined,
   };
@@ -65,6 +66,12 @@ export function relayRules(f: DiagnosisFacts): Finding[] {
   const r = f.relay;
   if (!r) return [];
   const direct = directProblem(f);
+  const e = r.echo;
+  // Only the media goes through the relay; the relayed call's signalling takes the direct path. When
+  // the echo service answered neither call, the echo says nothing about the relay.
+  const echoSilent = e !== undefined && !e.answered && e.directAnswered === false;
+  // Something measured the direct path: the NAT step, or a direct call that was answered.
+  const directMeasured = direct !== null || f.nat !== undefined || f.call?.answered === true;
   const evidence = {
     server: r.server,
     transport: r.transport,
@@ -73,10 +80,9 @@ export function relayRules(f: DiagnosisFacts): Finding[] {
     error: r.error,
     relayedEchoMos: r.echo?.mos ?? null,
     relayedEchoReceived: r.echo?.received ?? null,
-    directPath: direct ?? 'no problem measured',
+    directPath: direct ?? (directMeasured ? 'no problem measured' : 'not measured'),
   };
-  const echoFailed =
-    r.echo !== undefined && (!r.echo.answered || r.echo.received === 0 || r.echo.oneWayAudio);
+  const echoFailed = e !== undefined && !echoSilent && (!e.answered || e.received === 0 || e.oneWayAudio);
   if (!r.allocated || echoFailed) {
     const why = !r.allocated
       ? (r.error ?? 'no allocation')
@@ -106,8 +112,11 @@ export function relayRules(f: DiagnosisFacts): Finding[] {
       },
     ];
   }
-  const echoNote =
-    r.echo?.mos != null ? `; through the relay the echo call scored MOS ${r.echo.mos.toFixed(1)}` : '';
+  const echoNote = echoSilent
+    ? '; the echo service answered neither call (direct or relayed), so there is no audio verdict'
+    : e?.mos != null
+      ? `; through the relay the echo call scored MOS ${e.mos.toFixed(1)}`
+      : '';
   if (direct)
     return [
       {
@@ -128,7 +137,9 @@ export function relayRules(f: DiagnosisFacts): Finding[] {
       title: `A TURN relay works from here (${r.transport.toUpperCase()} to ${r.server}, relayed address ${r.relayedAddress}${echoNote})`,
       evidence,
       advice: [
-        'No relay is needed for the direct path measured; keep it as a fallback for networks where it fails.',
+        directMeasured
+          ? 'No relay is needed for the direct path measured; keep it as a fallback for networks where it fails.'
+          : 'The direct path was not measured: natscope diagnose --turn-server (or natscope turn --echo-uri) compares it with the relay.',
       ],
       references: [REF.rfc8656!],
     },

@@ -32,9 +32,12 @@ export function judgeCandidate(
   c: Pick<Candidate, 'type' | 'transport' | 'address'>,
   nat: NatFacts | undefined,
 ): Verdict {
+  // Whatever the type: an address the internet does not route (loopback demo, a relay on the LAN).
+  const unrouted = notRouted(hostOfEndpoint(c.address));
+  if (unrouted) return unrouted;
   if (c.type === 'relay')
     return { reachable: 'yes', why: 'a relayed address accepts any peer the client gives a permission to' };
-  if (c.type === 'host') return judgeHost(hostOfEndpoint(c.address), nat);
+  if (c.type === 'host') return judgeHost(nat);
   if (c.transport === 'tcp')
     return nat?.natDetected === false
       ? { reachable: 'yes', why: 'no NAT: the TCP address is public' }
@@ -45,8 +48,7 @@ export function judgeCandidate(
   if (nat?.udpBlocked) return { reachable: 'no', why: 'UDP is blocked' };
   const mapping = nat?.mapping ?? null;
   const filtering = nat?.filtering ?? null;
-  if (nat?.natDetected === false)
-    return { reachable: 'yes', why: 'no NAT: the reflexive address is the local one' };
+  if (nat?.natDetected === false) return noNat(filtering, 'the reflexive address is the local one');
   if (mapping === null)
     return { reachable: 'unknown', why: 'NAT mapping behaviour not measured (run the NAT step first)' };
   if (mapping !== 'endpoint-independent')
@@ -67,15 +69,30 @@ export function judgeCandidate(
   };
 }
 
-function judgeHost(ip: string, nat: NatFacts | undefined): Verdict {
+function notRouted(ip: string): Verdict | null {
   let cls;
   try {
     cls = classifyAddress(ip);
   } catch {
     return { reachable: 'unknown', why: 'not an IP address' };
   }
-  if (isPrivateClass(cls)) return { reachable: 'no', why: `${cls} address: not routed on the internet` };
-  if (nat?.natDetected === false) return { reachable: 'yes', why: 'public address, no NAT in the path' };
+  return isPrivateClass(cls) ? { reachable: 'no', why: `${cls} address: not routed on the internet` } : null;
+}
+
+/** No NAT in the path: what gets in is still up to the filtering (a stateful firewall, RFC 5780 §4.4). */
+function noNat(filtering: NatFacts['filtering'] | null, what: string): Verdict {
+  if (filtering === 'endpoint-independent')
+    return { reachable: 'yes', why: `no NAT and endpoint-independent filtering: ${what}` };
+  if (filtering === null || filtering === undefined)
+    return { reachable: 'unknown', why: `no NAT (${what}), but filtering not measured` };
+  return {
+    reachable: 'after-outbound',
+    why: `no NAT, but ${filtering} filtering (a firewall): only a peer we sent to first gets through`,
+  };
+}
+
+function judgeHost(nat: NatFacts | undefined): Verdict {
+  if (nat?.natDetected === false) return noNat(nat.filtering ?? null, 'public address');
   if (nat?.natDetected === true)
     return { reachable: 'no', why: 'a NAT sits in front of this public address' };
   return {

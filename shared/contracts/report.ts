@@ -98,6 +98,8 @@ export const ReportSchema = z.object({
           createdByNatScope: z.boolean(),
         }),
       ),
+      /** Why the router's table was cut short (upnp.mappingsPartial): more mappings may exist. */
+      partialReason: z.string().nullable().optional(),
     })
     .optional(),
   alg: z

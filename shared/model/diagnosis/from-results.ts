@@ -210,6 +210,7 @@ export function sectionsFromResults(r: StepResults): Sections {
         leaseSeconds: m.permanent ? null : m.leaseSeconds,
         createdByNatScope: m.createdByNatScope,
       })),
+      partialReason: upnp.mappingsPartial ? (upnp.mappingsPartialReason ?? 'the table was cut short') : null,
     };
   }
   if (r.alg) {

@@ -8,6 +8,7 @@ import {
   interfacesTable,
   keepAliveAdviceTable,
   mappingsTable,
+  partialTableNote,
   samplesTable,
   stunLogTable,
   type TableSpec,
@@ -144,6 +145,8 @@ export function renderHtml(r: Report): string {
   }
   if (r.router) {
     parts.push('<h2>Router</h2>', kv(r.router.summary));
+    if (r.router.partialReason)
+      parts.push(`<p><strong>${esc(partialTableNote(r.router.partialReason))}</strong></p>`);
     parts.push(spec(mappingsTable(r.router)));
   }
   if (r.alg) {

@@ -7,6 +7,7 @@ import {
   interfacesTable,
   keepAliveAdviceTable,
   mappingsTable,
+  partialTableNote,
   samplesTable,
   stunLogTable,
   type TableSpec,
@@ -108,7 +109,9 @@ export function renderMarkdown(r: Report): string {
   }
   if (r.router) {
     out.push('## Router', '', kv(r.router.summary), '');
-    out.push(r.router.mappings.length ? spec(mappingsTable(r.router)) : 'No port mappings.', '');
+    if (r.router.partialReason) out.push(`**${partialTableNote(r.router.partialReason)}**`, '');
+    if (r.router.mappings.length) out.push(spec(mappingsTable(r.router)), '');
+    else if (!r.router.partialReason) out.push('No port mappings.', '');
   }
   if (r.alg) {
     out.push('## SIP ALG', '', kv(r.alg.summary), '');

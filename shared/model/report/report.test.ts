@@ -3,6 +3,8 @@ import { redactReport, renderReport, type ReportFormat } from './build.ts';
 import { REDACTED } from './redact.ts';
 import { SAMPLE_PASSWORD, sampleReport } from './sample-report.ts';
 import { reportLights } from './report.ts';
+import type { RouterReport } from '../../contracts/router.ts';
+import { sectionsFromResults } from '../diagnosis/from-results.ts';
 
 const FORMATS: ReportFormat[] = ['json', 'md', 'html'];
 
@@ -64,5 +66,37 @@ describe('report', () => {
       call: 'warning',
     });
     expect(reportLights({ findings: [], steps: [{ id: 'nat', status: 'skipped' }] })).toEqual({});
+  });
+
+  it('a partial UPnP mapping table (upnp.mappingsPartial) is marked in Markdown and HTML', () => {
+    const reason = 'the 2 s time budget for the table ran out; 3 entries read';
+    const router = {
+      gateway: '192.168.1.1',
+      upnp: {
+        found: true,
+        externalIp: null,
+        mappings: [],
+        mappingsPartial: true,
+        mappingsPartialReason: reason,
+      },
+      natpmp: { supported: false, externalIp: null, epoch: null },
+      pcp: { supported: false, externalIp: null },
+      findings: [],
+      ownMappings: [],
+    } as unknown as RouterReport;
+    const section = sectionsFromResults({ router }).router!;
+    expect(section.partialReason).toBe(reason);
+    const doc = redactReport(sampleReport(), { secrets: [] });
+    doc.router = section;
+    const md = renderReport(doc, 'md');
+    expect(md).toContain(`Partial table — more mappings may exist: ${reason}.`);
+    expect(md).not.toContain('No port mappings.');
+    expect(renderReport(doc, 'html')).toContain(`Partial table — more mappings may exist: ${reason}.`);
+    // a whole table says nothing of the kind
+    const whole = sectionsFromResults({
+      router: { ...router, upnp: { ...router.upnp, mappingsPartial: false, mappingsPartialReason: null } },
+    }).router!;
+    expect(whole.partialReason).toBeNull();
+    expect(renderReport({ ...doc, router: whole }, 'md')).not.toContain('Partial table');
   });
 });

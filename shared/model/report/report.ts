@@ -92,6 +92,8 @@ export interface Report {
   router?: {
     summary: Record<string, string | number | boolean | null>;
     mappings: MappingRow[];
+    /** Why the router's table was cut short (upnp.mappingsPartial): more mappings may exist. */
+    partialReason?: string | null;
   };
   alg?: {
     summary: Record<string, string | number | boolean | null>;

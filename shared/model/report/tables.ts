@@ -29,6 +29,9 @@ export const stunLogTable = (n: R<'nat'>): TableSpec => ({
   ]),
 });
 
+/** The router's table was cut short (time budget, a router that stopped answering): say so beside it. */
+export const partialTableNote = (reason: string) => `Partial table — more mappings may exist: ${reason}.`;
+
 export const mappingsTable = (r: R<'router'>): TableSpec => ({
   headers: ['Proto', 'External', 'Internal', 'Description', 'Lease s', 'By NatScope'],
   rows: r.mappings.map((m) => [

@@ -58,7 +58,9 @@ describe('udpTransaction', () => {
       port: client,
       to: server.local,
       message: createMessage({ cls: 'request' }),
-      policy: fast,
+      // Real timers: the answer to the third request must arrive before the fourth goes out. With
+      // the 20 ms RTO that gap is 80 ms, which a loaded machine's event loop can miss; 100 ms → 400 ms.
+      policy: { ...fast, rtoMs: 100 },
       clock: systemClock,
     });
     expect(out.outcome).toBe('response');

@@ -8,6 +8,7 @@
 //
 // Named *.quiet.lab.test.ts: the 15 s bound is the issue's user-facing promise and is measured
 // end to end (Chromium included), so it runs alone, not beside three other lab files.
+import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 // Playwright's own expect for the page (it waits for the UI); Vitest's for values.
 import { expect as ui, type Browser, type Page } from '@playwright/test';
@@ -16,6 +17,7 @@ import { startNatscopeServer } from './companion-peer.ts';
 import { describeLab } from './describe-lab.ts';
 import { labFixture } from './lab-fixture.ts';
 import { launchLabChromium, startLabWebMode } from './lab-browser.ts';
+import { upnpc } from './reference.ts';
 
 const CHECK_BOUND_MS = 15_000;
 
@@ -32,6 +34,18 @@ async function captureClientSends() {
   const mac = (await fx.lab.exec('client', ['cat', '/sys/class/net/eth0/address'])).stdout.trim();
   expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
   return fx.lab.capture('client', `ether src ${mac}`, { iface: 'eth0' });
+}
+
+/**
+ * A screenshot of what the user sees (the viewport) into test/artifacts; with
+ * NATSCOPE_DOCS_SCREENSHOTS=1 also into docs/screenshots/, the README's pictures.
+ */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test/artifacts/check-lab-${name}.png` });
+  if (process.env.NATSCOPE_DOCS_SCREENSHOTS === '1') {
+    mkdirSync('docs/screenshots', { recursive: true });
+    await page.screenshot({ path: `docs/screenshots/${name}.png` });
+  }
 }
 
 async function withBrowser(fn: (browser: Browser) => Promise<void>): Promise<void> {
@@ -59,11 +73,20 @@ describeLab('lab: "Check my connection" in Chromium behind a NAT', () => {
         '--echo-uri',
         `sip:echo@${s}:5060`,
       ]);
+      // A mapping another program made (miniupnpc), as a softphone would: the Router step lists it.
+      const add = await upnpc(
+        lab,
+        ['-e', 'Desk phone SIP', '-a', lab.addr.client, '5080', '5080', 'UDP', '600'],
+        {
+          discover: false,
+        },
+      );
+      expect(add.code, add.out).toBe(0);
       // The same capture as the demo's below: the check's STUN, SIP and router discovery must show
       // in it, which is what makes the demo's empty capture mean something.
       const lan = await captureClientSends();
       await withBrowser(async (browser) => {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const page = await browser.newPage({ viewport: { width: 1280, height: 1120 } });
         await page.goto(web.url);
         const t0 = Date.now();
         await page.getByRole('button', { name: 'Check my connection', exact: true }).click();
@@ -82,21 +105,36 @@ describeLab('lab: "Check my connection" in Chromium behind a NAT', () => {
         await ui(headline(page, 'alg')).toContainText('No SIP ALG detected');
         await ui(headline(page, 'call')).toContainText('audio flows both ways');
         await ui(page.getByTestId('header-verdict')).not.toBeEmpty();
-        await page.screenshot({ path: 'test/artifacts/check-lab-verdict.png', fullPage: true });
+        await shot(page, 'verdict');
         expect(elapsedMs, `click to verdict took ${elapsedMs} ms`).toBeLessThan(CHECK_BOUND_MS);
 
         // Switching steps shows the check's results, without running anything again.
         const verdicts = await page.getByTestId('verdict-rows').innerText();
+        await step(page, /Network/);
+        await ui(page.getByTestId('primary-address')).toContainText(lab.addr.client);
+        await shot(page, 'network');
         await step(page, /NAT type/);
         await ui(page.getByTestId('nat-mapping')).toContainText('Endpoint-independent');
+        // Each step's form shows what the check ran with: its own button repeats that measurement.
+        await ui(page.getByLabel('STUN servers')).toHaveValue(
+          `${s}:${lab.ports.coturn}\n${s}:${lab.ports.stund}`,
+        );
+        await shot(page, 'nat');
         await step(page, /Router/);
         await ui(page.getByTestId('router-external-ip')).toContainText(lab.addr.routerWan);
+        await ui(page.getByRole('table', { name: 'Port mappings' })).toContainText('Desk phone SIP');
+        await shot(page, 'router');
         await step(page, /SIP ALG/);
         await ui(page.getByTestId('alg-verdict')).toContainText('No SIP ALG detected');
+        await ui(page.getByLabel(/^Reflector/)).toHaveValue(s);
+        await shot(page, 'alg');
         await step(page, /Echo test/);
         await ui(page.getByTestId('echo-result')).toContainText('Audio flows both ways');
+        await ui(page.getByLabel('SIP URI')).toHaveValue(`sip:echo@${s}:5060`);
+        await shot(page, 'echo');
         await step(page, /Report/);
         await ui(page.getByTestId('finding-nat-detected')).toBeVisible();
+        await shot(page, 'report');
         await step(page, /Your connection/);
         expect(await page.getByTestId('verdict-rows').innerText()).toBe(verdicts);
       });

@@ -1,9 +1,10 @@
-import type { CallEchoInput, SipAccountInput } from '../../../../shared/contracts/call.ts';
+import { ECHO_PRESETS, type CallEchoInput, type SipAccountInput } from '../../../../shared/contracts/call.ts';
 import type { MethodInput } from '../../../../shared/contracts/index.ts';
 import { hostOfEndpoint } from '../../../../shared/model/endpoint.ts';
 import { recordAs } from '../../app/session/record.ts';
 import type { SessionStore } from '../../app/session/store.ts';
 import { echoController } from '../echo/echo-controller.ts';
+import { EMPTY_ECHO_FORM, type EchoForm } from '../echo/EchoSettings.tsx';
 
 /** What one "Check my connection" run does; built from the defaults, the demo or the advanced inputs. */
 export interface CheckPlan {
@@ -47,6 +48,7 @@ export async function runCheck(store: SessionStore, plan: CheckPlan): Promise<vo
   const set = (patch: Partial<CheckState>) =>
     store.setSlice<CheckState>(CHECK, (s) => ({ ...(s ?? IDLE_CHECK), ...patch }));
   set({ status: 'running', startedAt: Date.now(), finishedAt: null, skipped });
+  showInputsInSteps(store, plan);
   const skip = (id: string, reason: string) => {
     skipped[id] = reason;
     set({ skipped: { ...skipped } });
@@ -93,6 +95,32 @@ export async function runCheck(store: SessionStore, plan: CheckPlan): Promise<vo
   await Promise.all([network, router, path, alg, call]);
   if (store.slice<CheckState>(CHECK, IDLE_CHECK).status === 'running')
     set({ status: 'done', finishedAt: Date.now() });
+}
+
+/**
+ * The steps' forms show what the check ran with (the host's STUN servers, its reflector, its echo
+ * service), so a step run again from its own button repeats the check's measurement, not another.
+ */
+function showInputsInSteps(store: SessionStore, plan: CheckPlan): void {
+  if (plan.stunServers.length) store.setSlice('nat.servers', () => plan.stunServers.join('\n'));
+  if (plan.reflector) store.setSlice('alg.reflector', () => plan.reflector!);
+  else if (plan.stunServers[0]) store.setSlice('alg.stunServer', () => plan.stunServers[0]!);
+  const preset = ECHO_PRESETS.find((p) => p.uri === plan.echoUri);
+  store.setSlice<EchoForm>('echo.form', (f) => ({
+    ...(f ?? EMPTY_ECHO_FORM),
+    preset: preset?.id ?? 'custom',
+    customUri: preset ? '' : plan.echoUri,
+    ...(plan.account
+      ? {
+          useAccount: true,
+          account: {
+            registrar: plan.account.registrar,
+            user: plan.account.username,
+            password: plan.account.password,
+          },
+        }
+      : {}),
+  }));
 }
 
 function callInput(plan: CheckPlan): CallEchoInput {

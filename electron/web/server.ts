@@ -7,7 +7,7 @@ import { Dispatcher } from '../services/dispatcher.ts';
 import { createHandlers } from '../services/handlers.ts';
 import type { Services } from '../services/services.ts';
 import { parseRequestTarget } from './request-target.ts';
-import { loadStatic } from './static-files.ts';
+import { acceptsGzip, staticFiles } from './static-files.ts';
 
 /**
  * Web mode: serves the built renderer on 127.0.0.1 and speaks the contract over a WebSocket at /rpc.
@@ -61,6 +61,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   // Bytes node's parser refuses (bad request line, header, sizes) take node's own 'clientError'
   // path: 400/431/408 and the socket is dropped; the process is not involved.
 
+  const loadStatic = staticFiles(opts.rendererDir);
   async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!allowedHosts().has(req.headers.host ?? '')) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
@@ -75,14 +76,19 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target');
       return;
     }
-    const file = await loadStatic(opts.rendererDir, target.pathname);
+    const file = await loadStatic(target.pathname);
     if (!file) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    const gzip = file.gzipped !== null && acceptsGzip(req.headers['accept-encoding']);
+    const body = gzip ? file.gzipped! : file.body;
     res.writeHead(200, {
       'content-type': file.type,
-      'cache-control': 'no-store',
+      'content-length': body.length,
+      'cache-control': file.cacheControl,
+      ...(file.gzipped ? { vary: 'accept-encoding' } : {}),
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
@@ -98,7 +104,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         "frame-ancestors 'none'",
       ].join('; '),
     });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

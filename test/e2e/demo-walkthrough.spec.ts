@@ -125,7 +125,9 @@ test('Echo test with the microphone: frames go out as G.711 and the echo comes b
   await step(page, /Echo test/);
   await page.getByText('Call settings').click();
   await page.getByLabel('Audio out').selectOption('microphone');
-  await page.getByLabel('Duration seconds').fill('4');
+  // 8 s, not 4: on a loaded 2-core CI machine Chromium's fake microphone started late and only 19
+  // frames went out in a 4 s call; > 100 frames still means 2 s of real audio went out.
+  await page.getByLabel('Duration seconds').fill('8');
   await page.getByRole('button', { name: 'Start echo test' }).click();
   await expect(page.getByTestId('echo-result')).toContainText('Audio flows both ways', { timeout: 30_000 });
   // The (fake) microphone fed the RTP stream through call.pushAudio, and what came back is not

@@ -21,7 +21,11 @@ await Promise.all([
     // Code splitting: each CLI command (commands/index.ts) and each service (services.ts) is a
     // dynamic import, so it becomes a chunk loaded only when used: `natscope --help` loads none.
     // Chunks sit beside the entry, so `import.meta.url` names the same directory in every chunk.
-    entryPoints: { 'natscope-main': 'electron/cli/natscope.ts' },
+    entryPoints: {
+      'natscope-main': 'electron/cli/natscope.ts',
+      // `natscope server --workers N`: each STUN thread loads it (stun-workers.ts finds it beside its chunk)
+      'stun-worker': 'electron/engine/companion/stun-worker.ts',
+    },
     outdir: 'dist/cli',
     splitting: true,
     chunkNames: '[name]-[hash]',

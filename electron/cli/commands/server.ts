@@ -3,12 +3,13 @@ import { NatScopeError } from '../../../shared/contracts/errors.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { jsonLogger, type LogLevel } from '../../engine/companion/logger.ts';
 import { DEFAULT_SIP_LIMITS } from '../../engine/companion/sip-listener.ts';
+import { DEFAULT_COMPANION_LIMITS } from '../../engine/companion/companion-server.ts';
 import type { CliCommand } from '../command.ts';
 import { intOption } from '../options.ts';
 
 export const serverCommand: CliCommand = {
   usage:
-    'server --address IP [--alternate-address IP2] [--stun-port 3478] [--stun-alt-port 3479] [--sip-port 5060 --sip-port 5062 …] [--no-stun] [--no-sip] [--no-echo] [--no-tcp] [--log-level L] [--json]',
+    'server --address IP [--alternate-address IP2] [--stun-port 3478] [--stun-alt-port 3479] [--sip-port 5060 --sip-port 5062 …] [--no-stun] [--no-sip] [--no-echo] [--no-tcp] [--workers N] [--log-level L] [--json]',
   help: [
     'Options:',
     '  --address IP            public address to serve on (STUN primary, SIP)',
@@ -20,6 +21,9 @@ export const serverCommand: CliCommand = {
     '  --no-tcp                SIP over UDP only',
     '  --log-level L           debug, info (default), warn or error',
     '  --tcp-lifetime S        longest a SIP TCP connection may live, keep-alives or not (default 300)',
+    '  --workers N             answer STUN on N threads (SO_REUSEPORT; one per core; default 1)',
+    `  --stun-rate N           STUN requests/s per source (IPv4 /32, IPv6 /64; default ${DEFAULT_COMPANION_LIMITS.stunPerSec})`,
+    `  --stun-total-rate N     STUN requests/s from all sources together (default ${DEFAULT_COMPANION_LIMITS.stunTotalPerSec})`,
     '',
     'Logs are JSON lines on stdout (with --json: one startup document on stdout, logs on stderr).',
     'Safe to expose: nothing goes anywhere but back to the sender; a UDP source that has not proved it',
@@ -43,6 +47,9 @@ export const serverCommand: CliCommand = {
     'no-tcp': { type: 'boolean', default: false },
     'log-level': { type: 'string' },
     'tcp-lifetime': { type: 'string' },
+    workers: { type: 'string' },
+    'stun-rate': { type: 'string' },
+    'stun-total-rate': { type: 'string' },
   },
   async run({ services, io, json, values, signal }) {
     const address = values.address;
@@ -76,8 +83,14 @@ export const serverCommand: CliCommand = {
       throw new NatScopeError('bad-request', '--log-level must be debug, info, warn or error');
     const logger = jsonLogger(json ? io.err : io.out, level as LogLevel);
     const lifetime = intOption(values, 'tcp-lifetime', 5, 86_400);
-    const limits =
-      lifetime === undefined ? undefined : { sip: { ...DEFAULT_SIP_LIMITS, tcpLifetimeMs: lifetime * 1000 } };
+    const workers = intOption(values, 'workers', 1, 256) ?? 1;
+    const stunRate = intOption(values, 'stun-rate', 1, 1_000_000);
+    const stunTotal = intOption(values, 'stun-total-rate', 1, 100_000_000);
+    const limits = {
+      ...(lifetime === undefined ? {} : { sip: { ...DEFAULT_SIP_LIMITS, tcpLifetimeMs: lifetime * 1000 } }),
+      ...(stunRate === undefined ? {} : { stunPerSec: stunRate, stunBurst: 2 * stunRate }),
+      ...(stunTotal === undefined ? {} : { stunTotalPerSec: stunTotal }),
+    };
     const server = await services.companion
       .serve({
         address,
@@ -91,6 +104,7 @@ export const serverCommand: CliCommand = {
         tcp: values['no-tcp'] !== true,
         logger,
         limits,
+        stunWorkers: workers,
       })
       .catch((err: unknown) => {
         throw new NatScopeError(
@@ -102,12 +116,13 @@ export const serverCommand: CliCommand = {
       stun: server.stun.map(formatEndpoint),
       sip: server.sip.map((s) => `${s.transport} ${formatEndpoint(s.endpoint)}`),
       echo: values['no-echo'] !== true,
+      workers,
       rfc5780: alt !== undefined && values['no-stun'] !== true,
     };
     if (json) io.out(JSON.stringify(doc));
     else
       io.err(
-        `natscope server: STUN ${doc.stun.join(', ') || 'off'}; SIP ${doc.sip.join(', ') || 'off'}${doc.echo ? ' (reflector + echo UAS)' : ' (reflector)'}. Ctrl-C stops.`,
+        `natscope server: STUN ${doc.stun.join(', ') || 'off'}; SIP ${doc.sip.join(', ') || 'off'}${doc.echo ? ' (reflector + echo UAS)' : ' (reflector)'}${workers > 1 ? `; STUN on ${workers} threads` : ''}. Ctrl-C stops.`,
       );
     await new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();

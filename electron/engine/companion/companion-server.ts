@@ -14,7 +14,7 @@ import type { Network } from '../net/network.ts';
 import { CALLBACK_HEADER, CallbackScheduler } from './callback.ts';
 import { DEFAULT_ECHO_OPTIONS, EchoUas } from './echo-uas.ts';
 import type { CompanionLogger } from './logger.ts';
-import { bothLimits, createRateLimiter } from './rate-limiter.ts';
+import { bothLimits, createRateLimiter, createTotalLimiter } from './rate-limiter.ts';
 import { ReturnRoutability } from './return-routability.ts';
 import {
   DEFAULT_SIP_LIMITS,
@@ -26,6 +26,7 @@ import {
 import { isProbeInvite, reflect } from './sip-reflector.ts';
 import { buildResponse, header } from './sip-response.ts';
 import { startCompanionStun, type CompanionStunServer } from './stun-server.ts';
+import { startStunWorkers } from './stun-workers.ts';
 import type { ListenTcp } from './tcp-listener.ts';
 
 export interface CompanionLimits {
@@ -75,6 +76,8 @@ export interface CompanionServerOptions {
   clock: Clock;
   logger: CompanionLogger;
   limits?: Partial<CompanionLimits>;
+  /** STUN on this many threads (SO_REUSEPORT, shared limits: stun-workers.ts); 1 = the main thread. */
+  stunWorkers?: number;
 }
 
 export interface CompanionServer {
@@ -99,11 +102,11 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
     createRateLimiter(o.clock, { ratePerSec, burst, maxSources: limits.maxSources });
   const sipLimiter = bothLimits(
     perSource(limits.sipPerSec, limits.sipBurst),
-    perSource(limits.sipTotalPerSec, limits.sipTotalPerSec),
+    createTotalLimiter(o.clock, limits.sipTotalPerSec, limits.sipTotalPerSec),
   );
   const stunLimiter = bothLimits(
     perSource(limits.stunPerSec, limits.stunBurst),
-    perSource(limits.stunTotalPerSec, limits.stunTotalPerSec),
+    createTotalLimiter(o.clock, limits.stunTotalPerSec, limits.stunTotalPerSec),
   );
   const echo = new EchoUas({
     network: o.network,
@@ -175,13 +178,28 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
   try {
     if (o.stun !== false) {
       const ips = o.alternateAddress ? [o.address, o.alternateAddress] : [o.address];
-      stun = await startCompanionStun({
-        network: o.network,
-        ips,
-        ports: [o.stunPort ?? 3478, o.stunAltPort ?? 3479],
-        rateLimiter: stunLimiter,
-        logger: o.logger,
-      });
+      const ports: [number, number] = [o.stunPort ?? 3478, o.stunAltPort ?? 3479];
+      stun =
+        (o.stunWorkers ?? 1) > 1
+          ? await startStunWorkers({
+              count: o.stunWorkers!,
+              ips,
+              ports,
+              perSource: {
+                ratePerSec: limits.stunPerSec,
+                burst: limits.stunBurst,
+                maxSources: limits.maxSources,
+              },
+              total: { ratePerSec: limits.stunTotalPerSec, burst: limits.stunTotalPerSec },
+              logger: o.logger,
+            })
+          : await startCompanionStun({
+              network: o.network,
+              ips,
+              ports,
+              rateLimiter: stunLimiter,
+              logger: o.logger,
+            });
     }
     if (o.sip !== false) {
       for (const port of o.sipPorts ?? [5060]) {
@@ -226,8 +244,8 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
       stunAnswered: stun?.stats.answered ?? 0,
       stunDropped: stun?.stats.dropped ?? 0,
       sipRefused: sipLimiter.refused,
-      stunRefused: stunLimiter.refused,
-      sources: sipLimiter.size + stunLimiter.size,
+      stunRefused: stun?.stats.refused ?? stunLimiter.refused,
+      sources: sipLimiter.size + (stun?.stats.sources ?? stunLimiter.size),
       calls: echo.activeCalls,
       callbacks: callbacks.size,
       challenges,

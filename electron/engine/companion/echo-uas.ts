@@ -1,7 +1,7 @@
 /**
  * The echo UAS: answers INVITE (RFC 3261 §13.3, 200 OK retransmitted until ACK per §13.3.1.4),
- * echoes RTP back to wherever it comes from (symmetric RTP, RFC 4961) with its own SSRC
- * (RFC 3550 §8.2: a looped-back SSRC looks like a collision), and sends RTCP SR every 5 s
+ * echoes RTP back to wherever it comes from (rtp-echo.ts: symmetric RTP, RFC 4961, with its own
+ * SSRC), and sends RTCP SR every 5 s
  * (RFC 3550 §6.4.1) to the RTCP source, or else to the RTP source's address at port + 1.
  *
  * Safety: only sources that proved they receive get here (return-routability.ts; TCP by its
@@ -16,11 +16,10 @@ import { fromLatin1 } from '../../../shared/model/alg-reflect.ts';
 import { uriHostPort } from '../../../shared/model/alg-sip.ts';
 import type { Clock, TimerHandle } from '../clock/clock.ts';
 import type { Network, UdpSocket } from '../net/network.ts';
-import { decodeRtp, encodeRtp } from '../rtp/rtp-packet.ts';
 import { decodeRtcp, encodeRtcpCompound, ntpFromUnixMs, ntpMiddle32 } from '../rtp/rtcp.ts';
 import { buildOffer, parseAnswer } from '../sdp/sdp.ts';
 import type { CompanionLogger } from './logger.ts';
-import { createRateLimiter } from './rate-limiter.ts';
+import { echoRtp } from './rtp-echo.ts';
 import { SourceQuota } from './source-quota.ts';
 import type { SipMessageContext } from './sip-listener.ts';
 import { buildRequest, buildResponse, header, randomToken } from './sip-response.ts';
@@ -238,24 +237,7 @@ export class EchoUas {
     slot = null; // the call holds it now; end() gives it back
     // over TCP the dialog lives on its connection: when that goes, nobody can end the call
     call.unsubscribeClose = ctx.tcp?.onClose(() => void this.end(call, 'connection closed')) ?? null;
-    const limiter = createRateLimiter(this.o.clock, {
-      ratePerSec: this.o.maxPps,
-      burst: this.o.maxPps * 2,
-      maxSources: 4,
-    });
-    rtp.onMessage((data, from) => {
-      if (from.address !== call.signalling.address || data.length > this.o.maxRtpBytes) return;
-      const pkt = decodeRtp(data);
-      if (!pkt || !limiter.allow('rtp')) return;
-      call.rtpPeer = from;
-      call.lastMediaAt = this.o.clock.now();
-      call.theirSsrc = pkt.ssrc;
-      call.highestSeq = pkt.sequence;
-      const echo = encodeRtp({ ...pkt, ssrc: call.ssrc });
-      call.echoed++;
-      call.octets += pkt.payload.length;
-      void rtp.send(echo, from).catch(() => {});
-    });
+    echoRtp(rtp, call, this.o);
     rtcp.onMessage((data, from) => {
       if (from.address !== call.signalling.address || data.length > this.o.maxRtpBytes) return;
       const pkts = decodeRtcp(data);

@@ -54,6 +54,48 @@ export function createRateLimiter(clock: Clock, o: RateLimiterOptions): RateLimi
   };
 }
 
+/** One token bucket (a call's media, or all sources together): two numbers, nothing allocated. */
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+  private readonly ratePerSec: number;
+  private readonly burst: number;
+
+  constructor(ratePerSec: number, burst: number, now: number) {
+    this.ratePerSec = ratePerSec;
+    this.burst = burst;
+    this.tokens = burst;
+    this.at = now;
+  }
+
+  take(now: number, cost = 1): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.ratePerSec);
+    this.at = now;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+}
+
+/** A limiter for all sources together: one bucket, whatever the key. */
+export function createTotalLimiter(clock: Clock, ratePerSec: number, burst: number): RateLimiter {
+  const bucket = new TokenBucket(ratePerSec, burst, clock.now());
+  let refused = 0;
+  const allow = (_key: string, cost = 1) => {
+    if (bucket.take(clock.now(), cost)) return true;
+    refused++;
+    return false;
+  };
+  return {
+    allow,
+    allowAddress: allow,
+    size: 1,
+    get refused() {
+      return refused;
+    },
+  };
+}
+
 /**
  * A per-source limiter and a global one together (the global one under the single key "*"): a
  * request passes only when both allow it, and a source refused by its own bucket costs the global

@@ -55,7 +55,14 @@ export interface CompanionStunOptions {
 
 export interface CompanionStunServer {
   readonly endpoints: Endpoint[];
-  readonly stats: { answered: number; dropped: number };
+  /** `refused` and `sources` where the limiter lives elsewhere (the worker threads' shared tables). */
+  readonly stats: {
+    answered: number;
+    dropped: number;
+    refused?: number;
+    sources?: number;
+    perThread?: number[];
+  };
   close(): Promise<void>;
 }
 

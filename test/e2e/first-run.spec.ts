@@ -60,3 +60,37 @@ test('the web host stops mid-call: a banner says so and the call is failed, not 
     await host.stop();
   }
 });
+
+test('first run through every step: no console error, no failed request (favicon included)', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  const host = await startWebMode();
+  try {
+    await page.goto(host.url);
+    await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', /favicon\.svg$/);
+    expect((await page.request.get(new URL('/favicon.svg', host.url).href)).status()).toBe(200);
+    await page.getByRole('button', { name: 'Try it offline' }).click();
+    await page.getByRole('button', { name: 'Check my connection', exact: true }).click();
+    await expect(page.getByTestId('check-duration')).toBeVisible({ timeout: 60_000 });
+    const steps = await page
+      .locator('[data-testid^="nav-"]')
+      .evaluateAll((bs) => bs.map((b) => b.getAttribute('data-testid')!));
+    for (const id of steps) {
+      await page.getByTestId(id).click();
+      await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+    }
+    expect(problems).toEqual([]);
+  } finally {
+    await host.stop();
+  }
+});

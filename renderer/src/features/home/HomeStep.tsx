@@ -18,7 +18,9 @@ export function HomeStep() {
   const { bridge } = useBridge();
   const store = useStore();
   const session = useSession();
-  const { demo } = useDemo();
+  // While the demo starts, a check would run against the real network and then be wiped by the
+  // demo's session reset: the button waits for it.
+  const { demo, starting } = useDemo();
   const [defaults, setDefaults] = useState<CheckDefaults | null>(null);
   const [defaultsError, setDefaultsError] = useState<string | null>(null);
   const [advanced, setAdvanced] = useSessionState<AdvancedValues>('home.advanced', EMPTY_ADVANCED);
@@ -60,7 +62,7 @@ export function HomeStep() {
             <button
               type="button"
               className="primary big"
-              disabled={!plan}
+              disabled={!plan || starting}
               onClick={() => plan && void runCheck(store, plan)}
             >
               {check.status === 'idle' ? 'Check my connection' : 'Check again'}

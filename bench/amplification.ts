@@ -3,7 +3,7 @@
 // coturn's answers to the same STUN requests, in the same run. Needs root + Linux + the lab packages
 // and the built CLI (npm run build:node).
 //
-//   node bench/amplification.ts [--window 5] [--markdown]
+//   node bench/amplification.ts [--window 5] [--workers N] [--markdown]
 //
 // Each request leaves from a fresh socket on server2 (a host on the lab's internet, no NAT in
 // between); everything arriving on that socket within --window seconds counts, retransmissions
@@ -27,7 +27,11 @@ import { LAB_DIR, startLab } from '../test/lab/lab.ts';
 import { labSupport } from '../test/lab/support.ts';
 
 const { values } = parseArgs({
-  options: { window: { type: 'string', default: '5' }, markdown: { type: 'boolean', default: false } },
+  options: {
+    window: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '1' },
+    markdown: { type: 'boolean', default: false },
+  },
 });
 const WINDOW_S = Math.min(60, Math.max(1, Number(values.window)));
 const support = labSupport();
@@ -69,6 +73,9 @@ try {
       String(NS_STUN[0]),
       '--stun-alt-port',
       String(NS_STUN[1]),
+      // --workers N: the same limits must hold when STUN is answered on N threads (issue #19)
+      '--workers',
+      String(Math.max(1, Number(values.workers))),
     ],
     {
       ready: [

@@ -61,13 +61,19 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
   const needList = !presetServers?.length && serverText === '';
   useEffect(() => {
     if (!needList) return;
+    // An answer that arrives after this step unmounted (e.g. "Try it offline" was clicked meanwhile
+    // and the demo's step replaced this one) must not overwrite the demo's server with the public list.
+    let current = true;
     bridge.call('nat.defaultServers', {}).then(
       (list) => {
         const rfc5780 = list.filter((s) => s.rfc5780).map((s) => `${s.host}:${s.port}`);
-        setServerText(loadServerList(rfc5780.slice(0, 2)).join('\n'));
+        if (current) setServerText(loadServerList(rfc5780.slice(0, 2)).join('\n'));
       },
-      () => setServerText(loadServerList([]).join('\n')),
+      () => current && setServerText(loadServerList([]).join('\n')),
     );
+    return () => {
+      current = false;
+    };
   }, [bridge, needList, setServerText]);
 
   const servers = useMemo(() => parseServerText(serverText), [serverText]);

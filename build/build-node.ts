@@ -35,8 +35,9 @@ await Promise.all([
     banner: {
       js: "import { createRequire as __natscopeRequire } from 'node:module';\nconst require = __natscopeRequire(import.meta.url);",
     },
-    // Optional native speed-ups of ws; the pure-JS fallbacks are used when absent.
-    external: ['bufferutil', 'utf-8-validate'],
+    // Optional native speed-ups of ws; the pure-JS fallbacks are used when absent. playwright-core
+    // (natscope webrtc drives Chromium with it) is an optional dependency, loaded only when used.
+    external: ['bufferutil', 'utf-8-validate', 'playwright-core'],
     plugins: [builtinsOnDemand],
   }),
   build({

@@ -13,5 +13,12 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
+    // webrtc.html: the page `natscope webrtc` drives in a headless Chromium (features/webrtc).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        webrtc: fileURLToPath(new URL('webrtc.html', import.meta.url)),
+      },
+    },
   },
 });

@@ -8,7 +8,9 @@ const CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",
-  "connect-src 'none'",
+  // The WebRTC echo opens the user's gateway over a secure WebSocket; its URL is typed after the
+  // page loaded, so any wss: host is allowed — and nothing else (no ws:, no fetch, no remote script).
+  "connect-src wss:",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",

@@ -2,6 +2,10 @@ import type { CheckDefaultsOverride, HostKind } from './app-service.ts';
 import { lazyService } from './lazy-service.ts';
 import { nodeSystemSource } from '../engine/netinfo/system-source.ts';
 import { createSessionResults } from './session-results.ts';
+import type { runWebrtcHeadless } from './webrtc/headless-webrtc.ts';
+
+type HeadlessArgs =
+  Parameters<typeof runWebrtcHeadless> extends [infer I, infer C, infer O, unknown] ? [I, C, O] : never;
 
 /**
  * The only API the front doors (Electron IPC, web host, CLI) call. Each service orchestrates engine
@@ -99,10 +103,22 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
     ),
     router,
   };
+  // The headless WebRTC echo (the CLI's; the app runs the echo in its own renderer).
+  const webrtc = lazyService(
+    () => Promise.all([import('./webrtc/headless-webrtc.ts'), engine()]),
+    ([m, e]) => ({
+      headless: (...[i, c, o]: HeadlessArgs) =>
+        m.runWebrtcHeadless(i, c, o, {
+          probe: base.websocket.probe,
+          resolve: (h) => e.network.resolve(h, 4),
+        }),
+    }),
+  );
   // Diagnosis, reports and the monitor orchestrate the other services, so they are built on top of them.
   const session = createSessionResults();
   return {
     ...base,
+    webrtc,
     session,
     report: lazyService(
       () => import('./report-service.ts'),

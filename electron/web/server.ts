@@ -94,7 +94,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       'x-frame-options': 'DENY',
       'content-security-policy': [
         "default-src 'self'",
-        `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+        // wss: for the WebRTC echo's gateway (typed after the page loaded); see electron/main/window.ts
+        `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} wss:`,
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EModelSummarySchema } from './call.ts';
 import { SipUriSchema } from './common.ts';
+import { DiagnosisFindingSchema } from './finding.ts';
 import { WebSocketSummarySchema } from './websocket.ts';
 
 /**
@@ -95,23 +96,6 @@ export const WebrtcSampleSchema = z.object({
 });
 export type WebrtcSample = z.infer<typeof WebrtcSampleSchema>;
 
-export const WebrtcFindingSchema = z.object({
-  code: z.enum([
-    'websocket-blocked',
-    'register-failed',
-    'call-rejected',
-    'ice-failed',
-    'dtls-failed',
-    'no-audio',
-    'one-way-audio',
-    'webrtc-relay-only',
-    'webrtc-ok',
-  ]),
-  severity: z.enum(['ok', 'info', 'warning', 'error']),
-  message: z.string(),
-});
-export type WebrtcFinding = z.infer<typeof WebrtcFindingSchema>;
-
 export const WebrtcOutcomeSchema = z.enum([
   'ok',
   'websocket-failed',
@@ -128,7 +112,10 @@ export const WebrtcResultSchema = z.object({
   wsUrl: z.string(),
   target: z.string(),
   outcome: WebrtcOutcomeSchema,
-  /** The browser's own WebSocket (no HTTP status: browsers hide it), or the host's probe after a failure. */
+  /**
+   * The browser's WebSocket. Browsers hide why an upgrade failed (close code 1006 only), so after a
+   * failure this is NatScope's own probe of the same URL; `failedAt` stays null when nothing could tell.
+   */
   websocket: WebSocketSummarySchema,
   registration: z
     .object({ ok: z.boolean(), status: z.number().int().nullable(), reason: z.string() })
@@ -170,8 +157,13 @@ export const WebrtcResultSchema = z.object({
     codec: z.string().nullable(),
     packetsSent: z.number().int(),
     packetsReceived: z.number().int(),
-    /** Energy of the audio that came back (inbound-rtp totalAudioEnergy): silence stays near 0. */
-    echoEnergy: z.number().nullable(),
+    /** Energy of what was sent (media-source totalAudioEnergy): a muted microphone stays near 0. */
+    sentEnergy: z.number().nullable(),
+    /**
+     * Peak level of the echo that came back, 0..1 (inbound-rtp audioLevel, or the page's own meter
+     * on the decoded stream where the browser does not play it out): silence stays near 0.
+     */
+    echoPeakLevel: z.number().nullable(),
     /** Audio came back with sound in it, not only packets. */
     echoHeard: z.boolean(),
   }),
@@ -186,12 +178,46 @@ export const WebrtcResultSchema = z.object({
     })
     .nullable(),
   samples: z.array(WebrtcSampleSchema).max(200),
-  findings: z.array(WebrtcFindingSchema),
+  /** The diagnosis of this result alone (the same rules and advice as natscope diagnose). */
+  findings: z.array(DiagnosisFindingSchema),
   mediaSec: z.number(),
   /** The browser that ran the test (navigator.userAgent). */
   browser: z.string(),
 });
 export type WebrtcResult = z.infer<typeof WebrtcResultSchema>;
+
+export const WebrtcStateSchema = z.enum([
+  'connecting', // opening the SIP WebSocket
+  'registering',
+  'registered',
+  'calling',
+  'ringing',
+  'answered', // 200 OK: ICE and DTLS start
+  'connected', // ICE + DTLS up
+  'media', // audio flowing
+  'hanging-up',
+  'ended',
+  'failed',
+]);
+export type WebrtcState = z.infer<typeof WebrtcStateSchema>;
+
+/** Live events of a WebRTC echo run (the UI's charts, the CLI's progress lines). */
+export const WebrtcEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('state'),
+    state: WebrtcStateSchema,
+    atMs: z.number(),
+    detail: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('candidate'), candidate: CandidateSchema }),
+  z.object({
+    kind: z.literal('pair'),
+    local: CandidateSchema,
+    remote: CandidateSchema,
+  }),
+  z.object({ kind: z.literal('sample'), sample: WebrtcSampleSchema }),
+]);
+export type WebrtcEvent = z.infer<typeof WebrtcEventSchema>;
 
 export const WebSocketProbeInputSchema = z
   .object({

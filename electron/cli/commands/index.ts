@@ -50,6 +50,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./turn.ts')).turnCommand,
   },
   {
+    name: 'webrtc',
+    summary: 'WebRTC echo in a headless Chromium: SIP over WebSocket, ICE, DTLS-SRTP, audio both ways',
+    load: async () => (await import('./webrtc.ts')).webrtcCommand,
+  },
+  {
     name: 'diagnose',
     summary: 'Run every step whose inputs are given, then print findings and advice (and write a report)',
     load: async () => (await import('./diagnose.ts')).diagnoseCommand,

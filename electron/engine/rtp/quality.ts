@@ -1,14 +1,13 @@
 /**
  * Turns raw session statistics into what the contract reports: the E-model (ITU-T G.107, via
- * shared/model/emodel.ts) with the inputs we fed it, and the burst ratio of the observed loss
+ * shared/model/emodel-path.ts) with the inputs we fed it, and the burst ratio of the observed loss
  * (G.107 §7.5: BurstR = 1 / (p + q) for a two-state Markov loss model, p = P(lost | received
  * before), q = P(received | lost before)).
  */
 import type { EModelSummary, RtpStats } from '../../../shared/contracts/call.ts';
-import { computeEModel, emodelInputsForPath } from '../../../shared/model/emodel.ts';
+import { emodelSummary } from '../../../shared/model/emodel-path.ts';
 import type { G711Law } from './g711.ts';
 import type { RtpSessionStats } from './rtp-session.ts';
-import { FRAME_MS } from './test-signal.ts';
 
 export function burstRatio(received: number, lost: number, lossEvents: number): number {
   if (lost <= 0 || received <= 0 || lossEvents <= 0) return 1;
@@ -20,39 +19,15 @@ export function burstRatio(received: number, lost: number, lossEvents: number): 
 export function emodelFor(s: RtpSessionStats, codec: G711Law): EModelSummary | null {
   if (s.received === 0) return null;
   // Network figures only: the cross-checked network RTT (never an echo service's deliberate delay,
-  // never an RTCP figure that disagrees with the packets), 0 when unknown.
-  const rtt = s.rttMs ?? 0;
-  const jitter = s.jitterMs ?? 0;
-  // Mouth-to-ear estimate: half the RTT + one frame of packetization + a jitter buffer of 2×jitter.
-  const Ta = rtt / 2 + FRAME_MS + 2 * jitter;
-  const BurstR = burstRatio(s.received, s.lost, s.lossBursts);
-  const inputs = emodelInputsForPath({
-    oneWayDelayMs: Ta,
+  // never an RTCP figure that disagrees with the packets). The mouth-to-ear estimate and the
+  // G.711 inputs are shared with the WebRTC echo (shared/model/emodel-path.ts).
+  return emodelSummary({
+    rttMs: s.rttMs,
+    jitterMs: s.jitterMs,
     lossPercent: s.lossPercent,
-    burstRatio: BurstR,
+    burstRatio: burstRatio(s.received, s.lost, s.lossBursts),
     codec,
-    plc: true,
   });
-  const r = computeEModel(inputs);
-  return {
-    R: round(r.R, 1),
-    mos: round(r.MOS, 2),
-    inputs: {
-      Ta: round(inputs.Ta!, 1),
-      rttMs: s.rttMs === null ? null : round(s.rttMs, 1),
-      T: round(inputs.T!, 1),
-      Tr: round(inputs.Tr!, 1),
-      Ppl: round(inputs.Ppl!, 2),
-      BurstR: round(inputs.BurstR!, 2),
-      Ie: inputs.Ie!,
-      Bpl: inputs.Bpl!,
-      codec,
-    },
-    Ro: round(r.Ro, 2),
-    Is: round(r.Is, 2),
-    Id: round(r.Id, 2),
-    IeEff: round(r.IeEff, 2),
-  };
 }
 
 export function toRtpStats(s: RtpSessionStats, codec: G711Law): RtpStats {

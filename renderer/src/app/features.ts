@@ -7,6 +7,7 @@ import { networkFeature } from '../features/network/feature.ts';
 import { reportFeature } from '../features/report/feature.ts';
 import { routerFeature } from '../features/router/feature.tsx';
 import { relayFeature } from '../features/relay/feature.tsx';
+import { webrtcFeature } from '../features/webrtc/feature.tsx';
 
 /**
  * Every UI feature, one line each. A new feature (a step, a card in another step's slot, a row on
@@ -20,5 +21,6 @@ export const FEATURES: Feature[] = [
   algFeature,
   echoFeature,
   relayFeature,
+  webrtcFeature,
   reportFeature,
 ];

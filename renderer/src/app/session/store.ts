@@ -14,6 +14,7 @@ import type { Hops, NetworkSnapshot } from '../../../../shared/contracts/network
 import type { RouterReport } from '../../../../shared/contracts/router.ts';
 import type { Report } from '../../../../shared/model/report/report.ts';
 import type { TurnReport } from '../../../../shared/contracts/turn.ts';
+import type { WebrtcResult } from '../../../../shared/contracts/webrtc.ts';
 
 /**
  * The session store: everything the user ran in this window, independent of which step is on
@@ -37,6 +38,8 @@ export interface SessionResults {
   turn?: TurnReport;
   /** The inbound-call test (features/incoming). */
   incoming?: IncomingResult;
+  /** The WebRTC echo, run by this browser (features/webrtc): the host never holds it. */
+  webrtc?: WebrtcResult;
   callSamples?: RtpStats[];
   path?: Hops;
   /** Secrets typed in a step (the SIP password): kept only to tell the report builder what to redact. */

@@ -1,5 +1,4 @@
-import type { RtpStats } from '../../../../shared/contracts/call.ts';
-import { judge, MOS_BANDS, mosBand, THRESHOLDS, type Verdict } from './quality.ts';
+import { judge, MOS_BANDS, mosBand, THRESHOLDS, type ThresholdStats, type Verdict } from './quality.ts';
 
 const MIN = 1;
 const MAX = 4.5;
@@ -49,7 +48,7 @@ export function MosGauge({ mos }: { mos: number | null }) {
 const VERDICT_TEXT: Record<Verdict, string> = { pass: 'pass', fail: 'fail', unknown: 'not measured' };
 
 /** Each metric against its threshold, as pass / fail / not measured (never a colour alone). */
-export function ThresholdTiles({ stats }: { stats: RtpStats | null }) {
+export function ThresholdTiles({ stats }: { stats: ThresholdStats | null }) {
   return (
     <ul className="thresholds" aria-label="Call quality thresholds" data-testid="echo-thresholds">
       {THRESHOLDS.map((t) => {

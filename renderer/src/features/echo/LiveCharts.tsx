@@ -9,7 +9,6 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { RtpStats } from '../../../../shared/contracts/call.ts';
 import { THRESHOLDS } from './quality.ts';
 
 interface Series {
@@ -40,11 +39,20 @@ function describe(s: Series, values: (number | null)[], seconds: number): string
   return `${s.label} over ${seconds} s: now ${fmt(last, s.digits)} ${s.unit}, min ${fmt(Math.min(...known), s.digits)}, max ${fmt(Math.max(...known), s.digits)}${threshold ? `; threshold below ${threshold.below} ${threshold.unit}` : ''}.`;
 }
 
+/** A chart point: the SIP echo's RtpStats, or the WebRTC echo's samples (features/webrtc). */
+export interface ChartSample {
+  elapsedSec: number;
+  jitterMs: number | null;
+  lossPercent: number | null;
+  rttMs: number | null;
+  mos: number | null;
+}
+
 /**
  * Live audio stats, one small chart per metric (≈1 point per second). Straight segments between
  * the measured points: a smoothed curve would draw overshoots that were never measured.
  */
-export const LiveCharts = memo(function LiveCharts({ samples }: { samples: RtpStats[] }) {
+export const LiveCharts = memo(function LiveCharts({ samples }: { samples: ChartSample[] }) {
   const data = samples.map((s) => ({
     t: Math.round(s.elapsedSec),
     jitterMs: s.jitterMs,

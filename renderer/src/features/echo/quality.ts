@@ -1,5 +1,3 @@
-import type { RtpStats } from '../../../../shared/contracts/call.ts';
-
 /**
  * What "good enough for a call" means per metric. Loss and jitter follow the usual VoIP budgets
  * (G.711 without PLC degrades audibly above 1 % loss; jitter above 30 ms overruns typical jitter
@@ -23,7 +21,10 @@ export const THRESHOLDS: Threshold[] = [
 
 export type Verdict = 'pass' | 'fail' | 'unknown';
 
-export function judge(t: Threshold, stats: Pick<RtpStats, Threshold['key']> | null): Verdict {
+/** The threshold figures of a SIP echo (RtpStats) or a WebRTC echo sample. */
+export type ThresholdStats = { [K in Threshold['key']]: number | null };
+
+export function judge(t: Threshold, stats: ThresholdStats | null): Verdict {
   const v = stats?.[t.key];
   if (v === null || v === undefined || !Number.isFinite(v)) return 'unknown';
   return v < t.below ? 'pass' : 'fail';

@@ -56,6 +56,32 @@ const USAGE_ERRORS: [string[], RegExp][] = [
     ['call', 'wss://a.example/ws', URI, '--proxy', 'p.example'],
     /outbound proxy does not apply over a WebSocket/,
   ],
+  [['webrtc'], /give the gateway and the echo extension/],
+  [
+    ['webrtc', '--ws-url', 'https://gw.example/ws', '--uri', URI],
+    /--ws-url.*must be a ws:\/\/ or wss:\/\/ URL/,
+  ],
+  [
+    ['webrtc', '--ws-url', 'wss://gw.example/ws', '--uri', URI, '--ice-server', 'http://stun.example'],
+    /--ice-server.*stun:, stuns:, turn: or turns:/,
+  ],
+  [
+    ['webrtc', '--ws-url', 'wss://gw.example/ws', '--uri', URI, '--relay-only'],
+    /--relay-only needs a TURN server/,
+  ],
+  [
+    ['webrtc', '--ws-url', 'wss://gw.example/ws', '--uri', URI, '--turn-user', 'u'],
+    /--turn-user needs --turn-password-file/,
+  ],
+  [['webrtc', '--ws-url', 'wss://gw.example/ws', '--uri', URI, '--password', 'x'], /a password needs --user/],
+  [
+    ['webrtc', '--ws-url', 'wss://gw.example/ws', '--uri', URI, '--chromium', '/nonexistent/chromium'],
+    /--chromium \/nonexistent\/chromium: no such file/,
+  ],
+  [
+    ['webrtc', '--ws-url', 'wss://gw.example/ws', '--uri', URI, '--duration', '1'],
+    /--duration must be a number from 2 to 120/,
+  ],
   [['call', URI, '--registrar', 'pbx.example.com'], /--registrar and --user go together/],
   [['call', URI, '--password', 'x'], /a password needs --registrar and --user/],
   [['call', URI, '--registrar', 'r.example', '--user', 'u'], /needs a password: --password-file/],

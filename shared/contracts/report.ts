@@ -136,6 +136,7 @@ export const ReportSchema = z.object({
       ),
     })
     .optional(),
+  webrtc: z.object({ summary: Summary }).optional(),
   relay: z
     .object({
       summary: Summary,

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketSummary } from '../../shared/contracts/websocket.ts';
+import { initialSummary } from '../../electron/engine/sip/websocket-transport.ts';
 import { keepG711 } from '../../shared/model/webrtc/g711-offer.ts';
 import {
   browserWebSocketSummary,
@@ -106,23 +107,7 @@ describe('G.711-only offer (RFC 3264 §5.1)', () => {
   });
 });
 
-const sock = (o: Partial<WebSocketSummary>): WebSocketSummary => ({
-  url: 'wss://gw/ws',
-  opened: false,
-  failedAt: null,
-  httpStatus: null,
-  httpReason: null,
-  answeredBy: null,
-  subprotocol: null,
-  openMs: null,
-  closeCode: null,
-  closeReason: null,
-  closedByPeer: false,
-  closedAfterSec: null,
-  idleBeforeCloseSec: null,
-  message: '',
-  ...o,
-});
+const sock = (o: Partial<WebSocketSummary>): WebSocketSummary => ({ ...initialSummary('wss://gw/ws'), ...o });
 
 describe('the browser WebSocket and the host probe', () => {
   const failed = { opened: false, closeCode: 1006, closeReason: null, openMs: null };

@@ -41,14 +41,18 @@ export async function loadPlaywright(): Promise<PlaywrightChromium> {
 }
 
 /** --chromium, then NATSCOPE_CHROMIUM, then the usual install paths, then Playwright's own download. */
-export function findChromium(given: string | undefined, pw: PlaywrightChromium): string {
+export function findChromium(
+  given: string | undefined,
+  pw: Pick<PlaywrightChromium, 'executablePath'>,
+  places: string[] = CANDIDATES[process.platform] ?? [],
+): string {
   if (given !== undefined) {
     if (!existsSync(given)) throw new NatScopeError('bad-request', `--chromium ${given}: no such file`);
     return given;
   }
   const env = process.env.NATSCOPE_CHROMIUM;
   if (env && existsSync(env)) return env;
-  const found = (CANDIDATES[process.platform] ?? []).find((p) => existsSync(p));
+  const found = places.find((p) => existsSync(p));
   if (found) return found;
   try {
     const own = pw.executablePath();

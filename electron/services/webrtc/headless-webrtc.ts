@@ -45,13 +45,13 @@ export async function runWebrtcHeadless(
   deps: HeadlessDeps,
 ): Promise<WebrtcResult> {
   const input = WebrtcEchoInputSchema.parse(raw);
+  const chromium = await loadPlaywright();
+  const executablePath = findChromium(o.chromium, chromium);
   if (!existsSync(path.join(o.rendererDir, 'webrtc.html')))
     throw new NatScopeError(
       'not-supported',
       `the WebRTC page is not built (${o.rendererDir}/webrtc.html): run npm run build`,
     );
-  const chromium = await loadPlaywright();
-  const executablePath = findChromium(o.chromium, chromium);
   const wsOrigin = new URL(input.wsUrl).origin.replace(/^http/, 'ws');
   const pin = o.caPem && input.wsUrl.startsWith('wss:') ? await pinFor(input.wsUrl, o.caPem, deps) : null;
   const server = await servePage(o.rendererDir, wsOrigin);

@@ -9,7 +9,7 @@ import type { RouterReport } from '../../contracts/router.ts';
 import type { TurnReport } from '../../contracts/turn.ts';
 import { relayFactsOf } from './relay-rules.ts';
 import type { WebrtcResult } from '../../contracts/webrtc.ts';
-import { webrtcFactsOf, websocketFactsOf } from './webrtc-rules.ts';
+import { webrtcFactsOf, webrtcSummary, websocketFactsOf } from './webrtc-rules.ts';
 import type { CallSample, Report } from '../report/report.ts';
 import type { DiagnosisFacts } from './facts.ts';
 
@@ -127,7 +127,7 @@ export function factsFromResults(r: StepResults): DiagnosisFacts {
   return facts;
 }
 
-type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay' | 'incoming'>;
+type Sections = Pick<Report, 'network' | 'nat' | 'router' | 'alg' | 'call' | 'relay' | 'incoming' | 'webrtc'>;
 
 export function sectionsFromResults(r: StepResults): Sections {
   const out: Sections = {};
@@ -299,5 +299,6 @@ export function sectionsFromResults(r: StepResults): Sections {
     };
   }
   if (r.incoming) out.incoming = incomingSection(r.incoming);
+  if (r.webrtc) out.webrtc = { summary: webrtcSummary(r.webrtc) };
   return out;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallResult } from '../../contracts/call.ts';
 import type { WebSocketSummary } from '../../contracts/websocket.ts';
 import type { Candidate, WebrtcResult } from '../../contracts/webrtc.ts';
-import { factsFromResults, type StepResults } from './from-results.ts';
+import { factsFromResults, sectionsFromResults, type StepResults } from './from-results.ts';
 import { diagnose } from './rules.ts';
 
 const openSocket: WebSocketSummary = {
@@ -176,5 +176,16 @@ describe('browser softphone findings', () => {
     const f = diagnose(factsFromResults({ webrtc: r }))[0]!;
     expect(f).toMatchObject({ id: 'no-audio', area: 'webrtc' });
     expect(f.advice[0]).toMatch(/not set up for WebRTC/);
+  });
+
+  it('the report carries a WebRTC section with the chosen pair and the figures', () => {
+    const summary = sectionsFromResults({ webrtc: webrtc() }).webrtc!.summary;
+    expect(summary).toMatchObject({
+      outcome: 'ok',
+      selectedPair: 'srflx/udp ↔ host/udp',
+      dtls: 'connected (AES_CM_128_HMAC_SHA1_80)',
+      mos: 4.3,
+      echoHeard: true,
+    });
   });
 });

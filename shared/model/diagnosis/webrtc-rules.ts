@@ -78,6 +78,31 @@ export function websocketFactsOf(call?: CallResult, webrtc?: WebrtcResult): Diag
   };
 }
 
+/** The report's WebRTC section: the facts a support engineer reads first. */
+export function webrtcSummary(r: WebrtcResult): Record<string, string | number | boolean | null> {
+  const f = webrtcFactsOf(r);
+  return {
+    gateway: r.wsUrl,
+    target: r.target,
+    outcome: r.outcome,
+    websocket: r.websocket.message,
+    registration: r.registration?.reason ?? null,
+    sipStatus: r.sip.status,
+    iceServers: f.servers.join(', ') || null,
+    candidates: `host ${f.gathered.host}, srflx ${f.gathered.srflx}, relay ${f.gathered.relay}`,
+    selectedPair: f.selectedPair,
+    iceState: f.iceState,
+    dtls: r.dtls.state ? `${r.dtls.state}${r.dtls.srtpCipher ? ` (${r.dtls.srtpCipher})` : ''}` : null,
+    codec: r.audio.codec,
+    echoHeard: r.audio.echoHeard,
+    lossPercent: r.stats?.lossPercent ?? null,
+    jitterMs: r.stats?.jitterMs ?? null,
+    rttMs: r.stats?.rttMs ?? null,
+    mos: r.stats?.mos ?? null,
+    browser: r.browser,
+  };
+}
+
 export function webrtcFactsOf(r: WebrtcResult): NonNullable<DiagnosisFacts['webrtc']> {
   const p = r.ice.selectedPair;
   const side = (c: NonNullable<typeof p>['local']) =>

@@ -157,6 +157,7 @@ export function renderHtml(r: Report): string {
     parts.push('<h2>Incoming calls</h2>', kv(r.incoming.summary), spec(incomingTable(r.incoming)));
     if (r.incoming.advice.length) parts.push(spec(keepAliveAdviceTable(r.incoming)));
   }
+  if (r.webrtc) parts.push('<h2>Browser softphone (WebRTC echo)</h2>', kv(r.webrtc.summary));
   if (r.relay) {
     parts.push('<h2>Media relay (TURN)</h2>', kv(r.relay.summary));
     if (r.relay.candidates.length) parts.push(spec(candidatesTable(r.relay)));

@@ -117,6 +117,7 @@ export function renderMarkdown(r: Report): string {
     out.push('## SIP ALG', '', kv(r.alg.summary), '');
     out.push(spec(algTable(r.alg)), '');
   }
+  if (r.webrtc) out.push('## Browser softphone (WebRTC echo)', '', kv(r.webrtc.summary), '');
   if (r.relay) {
     out.push('## Media relay (TURN)', '', kv(r.relay.summary), '');
     if (r.relay.candidates.length) out.push(spec(candidatesTable(r.relay)), '');

@@ -99,6 +99,8 @@ export interface Report {
     summary: Record<string, string | number | boolean | null>;
     rows: AlgRow[];
   };
+  /** The WebRTC echo (browser): WebSocket, ICE (chosen pair), DTLS, audio figures. */
+  webrtc?: { summary: Record<string, string | number | boolean | null> };
   /** The TURN relay test: allocation summary and the ICE-style candidate list. */
   relay?: {
     summary: Record<string, string | number | boolean | null>;

@@ -2,20 +2,15 @@
 // the UI's WebRTC step against the lab gateway, saves a screenshot, and prints what the page showed
 // as one JSON line. Argv: WSS_URL TARGET USER PASSWORD SPKI_PIN SCREENSHOT [STUN_URL].
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium-flags.ts';
 import { startWebMode } from '../../e2e/web-host.ts';
 
 const [wsUrl, target, user, password, pin, screenshot, stun] = process.argv.slice(2) as string[];
 const host = await startWebMode();
 const browser = await chromium.launch({
-  executablePath: process.env.NATSCOPE_CHROMIUM ?? '/usr/bin/chromium',
+  executablePath: CHROMIUM_PATH,
   args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
+    ...CHROMIUM_ARGS,
     '--use-fake-device-for-media-stream',
     '--use-fake-ui-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',

@@ -52,12 +52,40 @@ export function webrtcInput(f: WebrtcForm): WebrtcEchoInput | null {
   };
 }
 
-export function WebrtcSettings(props: {
+type TextKey = { [K in keyof WebrtcForm]: WebrtcForm[K] extends string ? K : never }[keyof WebrtcForm];
+type Setter = <K extends keyof WebrtcForm>(k: K) => (v: WebrtcForm[K]) => void;
+
+/** One text field of the form: its label, the form key it edits; secrets are never autofilled. */
+export function FormText(p: {
   form: WebrtcForm;
-  set: <K extends keyof WebrtcForm>(k: K) => (v: WebrtcForm[K]) => void;
+  set: Setter;
+  k: TextKey;
+  label: string;
   disabled: boolean;
+  grow?: boolean;
+  placeholder?: string;
+  secret?: boolean;
+  size?: number;
+  ariaLabel?: string;
 }) {
+  return (
+    <TextField
+      label={p.label}
+      ariaLabel={p.ariaLabel}
+      grow={p.grow}
+      placeholder={p.placeholder}
+      size={p.size}
+      {...(p.secret ? { type: 'password', autoComplete: 'off' } : {})}
+      value={p.form[p.k]}
+      onChange={p.set(p.k)}
+      disabled={p.disabled}
+    />
+  );
+}
+
+export function WebrtcSettings(props: { form: WebrtcForm; set: Setter; disabled: boolean }) {
   const { form, set, disabled } = props;
+  const f = { form, set, disabled };
   return (
     <details className="advanced" data-testid="webrtc-settings" open={form.useAccount || form.turn !== ''}>
       <summary>Account, STUN/TURN and audio</summary>
@@ -70,44 +98,22 @@ export function WebrtcSettings(props: {
         />
         {form.useAccount && (
           <>
-            <TextField label="User" value={form.user} onChange={set('user')} disabled={disabled} />
-            <TextField
-              label="Password"
-              type="password"
-              autoComplete="off"
-              value={form.password}
-              onChange={set('password')}
-              disabled={disabled}
-            />
+            <FormText {...f} k="user" label="User" />
+            <FormText {...f} k="password" label="Password" secret />
           </>
         )}
       </div>
       <div className="form-row">
-        <TextField
-          label="STUN server"
-          grow
-          placeholder="stun:stun.example.com:3478"
-          value={form.stun}
-          onChange={set('stun')}
-          disabled={disabled}
-        />
-        <TextField
+        <FormText {...f} k="stun" label="STUN server" grow placeholder="stun:stun.example.com:3478" />
+        <FormText
+          {...f}
+          k="turn"
           label="TURN server"
           grow
           placeholder="turn:turn.example.com:3478?transport=tcp"
-          value={form.turn}
-          onChange={set('turn')}
-          disabled={disabled}
         />
-        <TextField label="TURN user" value={form.turnUser} onChange={set('turnUser')} disabled={disabled} />
-        <TextField
-          label="TURN password"
-          type="password"
-          autoComplete="off"
-          value={form.turnPassword}
-          onChange={set('turnPassword')}
-          disabled={disabled}
-        />
+        <FormText {...f} k="turnUser" label="TURN user" />
+        <FormText {...f} k="turnPassword" label="TURN password" secret />
         <CheckField
           label="Relay only"
           checked={form.relayOnly}
@@ -126,14 +132,7 @@ export function WebrtcSettings(props: {
           <option value="tone">Test tone</option>
         </SelectField>
         <CheckField label="Hear the echo" checked={form.hear} onChange={set('hear')} />
-        <TextField
-          label="Seconds"
-          ariaLabel="WebRTC duration seconds"
-          size={4}
-          value={form.duration}
-          onChange={set('duration')}
-          disabled={disabled}
-        />
+        <FormText {...f} k="duration" label="Seconds" ariaLabel="WebRTC duration seconds" size={4} />
       </div>
     </details>
   );

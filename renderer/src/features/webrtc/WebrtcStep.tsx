@@ -1,12 +1,17 @@
 import { useEffect } from 'react';
 import { useSession, useSessionState, useStore } from '../../app/session/session-context.tsx';
-import { TextField } from '../../components/Field.tsx';
 import { Badge } from '../../components/Tone.tsx';
 import { MosGauge, ThresholdTiles } from '../echo/CallQuality.tsx';
 import { LiveCharts } from '../echo/LiveCharts.tsx';
 import { initialWebrtcView, WEBRTC_VIEW, webrtcController, type WebrtcView } from './webrtc-controller.ts';
 import { IcePanel, WebrtcFindings } from './WebrtcResultView.tsx';
-import { EMPTY_WEBRTC_FORM, webrtcInput, WebrtcSettings, type WebrtcForm } from './WebrtcSettings.tsx';
+import {
+  EMPTY_WEBRTC_FORM,
+  FormText,
+  webrtcInput,
+  WebrtcSettings,
+  type WebrtcForm,
+} from './WebrtcSettings.tsx';
 
 /**
  * The WebRTC echo: this browser (Electron is Chromium; in web mode, the user's own browser) calls an
@@ -33,20 +38,22 @@ export function WebrtcStep() {
   return (
     <>
       <div className="form-row">
-        <TextField
+        <FormText
+          form={form}
+          set={set}
+          k="wsUrl"
           label="SIP WebSocket"
           grow
           placeholder="wss://pbx.example.com:8089/ws"
-          value={form.wsUrl}
-          onChange={set('wsUrl')}
           disabled={view.running}
         />
-        <TextField
+        <FormText
+          form={form}
+          set={set}
+          k="target"
           label="Echo extension"
           grow
           placeholder="sip:9196@pbx.example.com"
-          value={form.target}
-          onChange={set('target')}
           disabled={view.running}
         />
         {view.running ? (

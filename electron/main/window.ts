@@ -10,7 +10,7 @@ const CSP = [
   "media-src 'self' blob:",
   // The WebRTC echo opens the user's gateway over a secure WebSocket; its URL is typed after the
   // page loaded, so any wss: host is allowed — and nothing else (no ws:, no fetch, no remote script).
-  "connect-src wss:",
+  'connect-src wss:',
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",

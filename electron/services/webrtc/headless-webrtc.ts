@@ -115,7 +115,7 @@ async function pinFor(wsUrl: string, caPem: string, deps: HeadlessDeps): Promise
   try {
     return await verifiedSpkiPin({ host, address, port: Number(url.port || 443), caPem, timeoutMs: 5000 });
   } catch (err) {
-    throw new NatScopeError('refused', `--ca: ${(err as Error).message}`);
+    throw new NatScopeError('tls-certificate', `--ca: ${(err as Error).message}`);
   }
 }
 

@@ -30,6 +30,7 @@ describe('UI registry', () => {
       'router',
       'alg',
       'echo',
+      'webrtc',
       'timeline',
       'report',
     ]);
@@ -41,6 +42,7 @@ describe('UI registry', () => {
       'alg',
       'call',
       'relay',
+      'webrtc',
       'incoming',
     ]);
   });

@@ -25,7 +25,7 @@ export const webrtcFeature: Feature = {
     {
       id: 'webrtc',
       title: 'Browser softphone (WebRTC)',
-      order: 70,
+      order: 65,
       stepId: 'webrtc',
       evaluate(s): VerdictRow {
         if ((s.slices[WEBRTC_VIEW] as WebrtcView | undefined)?.running)

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium-flags.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FAKE_MICROPHONE_ARGS } from './chromium-flags.ts';
 
 // Drives Debian's Chromium (never a downloaded browser) against web mode (`natscope serve`).
 
@@ -21,8 +21,7 @@ export default defineConfig({
       args: [
         ...CHROMIUM_ARGS,
         // A synthetic microphone (a beep) for the echo test's "hear yourself" path; no prompt.
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
+        ...FAKE_MICROPHONE_ARGS,
       ],
     },
   },

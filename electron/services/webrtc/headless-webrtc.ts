@@ -20,6 +20,7 @@ import {
   type WebrtcResult,
 } from '../../../shared/contracts/webrtc.ts';
 import { verifiedSpkiPin } from '../../engine/net/certificate-pin.ts';
+import { FAKE_MICROPHONE_ARGS, UNATTENDED_CHROMIUM_ARGS } from './chromium-args.ts';
 import type { CallContext } from '../call-context.ts';
 import { findChromium, loadPlaywright } from './find-chromium.ts';
 
@@ -60,13 +61,8 @@ export async function runWebrtcHeadless(
     headless: true,
     args: [
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
+      ...UNATTENDED_CHROMIUM_ARGS,
+      ...FAKE_MICROPHONE_ARGS,
       '--autoplay-policy=no-user-gesture-required',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       ...(pin ? [`--ignore-certificate-errors-spki-list=${pin}`] : []),

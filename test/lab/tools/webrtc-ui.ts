@@ -2,7 +2,7 @@
 // the UI's WebRTC step against the lab gateway, saves a screenshot, and prints what the page showed
 // as one JSON line. Argv: WSS_URL TARGET USER PASSWORD SPKI_PIN SCREENSHOT [STUN_URL].
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium-flags.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FAKE_MICROPHONE_ARGS } from '../../e2e/chromium-flags.ts';
 import { startWebMode } from '../../e2e/web-host.ts';
 
 const [wsUrl, target, user, password, pin, screenshot, stun] = process.argv.slice(2) as string[];
@@ -11,8 +11,7 @@ const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,
   args: [
     ...CHROMIUM_ARGS,
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
+    ...FAKE_MICROPHONE_ARGS,
     '--autoplay-policy=no-user-gesture-required',
     `--ignore-certificate-errors-spki-list=${pin}`,
   ],

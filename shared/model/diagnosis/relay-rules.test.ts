@@ -60,6 +60,31 @@ describe('relay findings', () => {
     expect(f[0]!.advice.join(' ')).toMatch(/rtpengine/);
   });
 
+  it('symmetric NAT with a direct echo call that had audio: relay-needed, but not "direct media fails"', () => {
+    const call = {
+      target: 'x',
+      answered: true,
+      sipStatus: 200,
+      oneWayAudio: false,
+      rtpSent: 200,
+      rtpReceived: 199,
+      lossPercent: 0.5,
+      jitterMs: 1,
+      rttMs: 20,
+      mos: 4.4,
+      rtpSourceMismatch: false,
+    };
+    const symmetric = nat({ mapping: 'address-and-port-dependent' });
+    const [f] = relayRules({ relay: relay(), nat: symmetric, call });
+    expect(f!.id).toBe('relay-needed');
+    expect(f!.title).toMatch(
+      /^Direct media works here only with servers that send back to where the RTP came from/,
+    );
+    expect(f!.title).toContain('the NAT is symmetric');
+    // Without a direct call, the symmetric NAT alone still reads as failing.
+    expect(relayRules({ relay: relay(), nat: symmetric })[0]!.title).toMatch(/^Direct media fails here/);
+  });
+
   it('relay-unreachable: a problem when the direct path also fails, with advice matching the error', () => {
     const down = relay({ allocated: false, relayedAddress: null, error: 'no answer', errorCode: 'timeout' });
     const f = relayRules({ relay: down, nat: nat({ mapping: 'address-dependent' }) });

@@ -58,8 +58,20 @@ function directProblem(f: DiagnosisFacts): string | null {
   if (f.call?.answered && f.call.rtpReceived === 0) return 'the direct echo call got no audio back';
   if (f.call?.answered && f.call.oneWayAudio) return 'the direct echo call had one-way audio';
   if (f.nat && f.nat.mapping !== null && f.nat.mapping !== 'endpoint-independent')
-    return 'the NAT is symmetric (address-dependent mapping)';
+    return 'the NAT is symmetric: address-dependent mapping';
   return null;
+}
+
+/**
+ * A direct echo call with audio both ways through a symmetric NAT is no contradiction: its server
+ * sent back to where our RTP came from (symmetric RTP, "latching"). A peer that sends to the address
+ * in our SDP gets nothing through this NAT, so the relay is still needed — but not "direct fails".
+ */
+function directFailsOr(f: DiagnosisFacts): string {
+  const c = f.call;
+  return c?.answered && c.rtpReceived > 0 && !c.oneWayAudio
+    ? 'Direct media works here only with servers that send back to where the RTP came from, as the echo server did'
+    : 'Direct media fails here';
 }
 
 export function relayRules(f: DiagnosisFacts): Finding[] {
@@ -123,7 +135,7 @@ export function relayRules(f: DiagnosisFacts): Finding[] {
         id: 'relay-needed',
         area: 'relay',
         severity: 'warning',
-        title: `Direct media fails here (${direct}), but a relay works (${r.transport.toUpperCase()} to ${r.server}${echoNote})`,
+        title: `${directFailsOr(f)} (${direct}), but a relay works (${r.transport.toUpperCase()} to ${r.server}${echoNote})`,
         evidence,
         advice: RELAY_ADVICE,
         references: [REF.rfc8656!, REF.rtpengine!, REF.fsProxy!],

@@ -198,20 +198,21 @@ export function createReportService(deps: DiagnoseDeps) {
         : udpBlocked && input.transport === 'udp' && !input.wsUrl
           ? `UDP is blocked (${results.nat?.udpEvidence ?? 'no STUN answer'}), so a UDP call cannot work: try --transport tcp or tls`
           : null;
-      await step('call', callSkip, () =>
-        deps.call.echoTest(
-          withDefaults('call.echoTest', {
-            target: input.echoUri!,
-            transport: input.transport,
-            wsUrl: input.wsUrl,
-            tlsCaPem: input.callCaPem,
-            durationSec: input.callSeconds,
-            account,
-          }),
-          quiet,
-        ),
-      );
-      await runRelayStep(input, results, steps, ctx, deps);
+      const callInput = {
+        target: input.echoUri!,
+        transport: input.transport,
+        wsUrl: input.wsUrl,
+        tlsCaPem: input.callCaPem,
+        durationSec: input.callSeconds,
+        account,
+      };
+      await step('call', callSkip, () => deps.call.echoTest(withDefaults('call.echoTest', callInput), quiet));
+      // The relay step repeats the echo call with its media through the relay, beside the direct one.
+      await runRelayStep(input, results, steps, ctx, {
+        turn: deps.turn,
+        relayedCall: (relay) =>
+          deps.call.echoTest(withDefaults('call.echoTest', { ...callInput, relay }), quiet),
+      });
       await runIncomingStep(input, results, steps, ctx, deps);
       if (!account) {
         steps.push({

@@ -12,7 +12,12 @@ import { startCoturnRelay, type CoturnRelay } from './peers/coturn-relay.ts';
 
 type Report = z.infer<typeof ReportSchema>;
 
-async function diagnose(lab: Lab, relay: CoturnRelay, transport: 'udp' | 'tcp' | 'tls'): Promise<Report> {
+async function diagnose(
+  lab: Lab,
+  relay: CoturnRelay,
+  transport: 'udp' | 'tcp' | 'tls',
+  extra: string[] = [],
+): Promise<Report> {
   const port = transport === 'tls' ? relay.tlsPort : relay.port;
   const r = await lab.natscope<Report>(
     'client',
@@ -30,6 +35,7 @@ async function diagnose(lab: Lab, relay: CoturnRelay, transport: 'udp' | 'tcp' |
       '--turn-password',
       'relay-pass-9',
       ...(transport === 'tls' ? ['--turn-ca', relay.caPath!] : []),
+      ...extra,
     ],
     { timeoutMs: 90_000 },
   );
@@ -58,6 +64,26 @@ describeLab('lab natscope diagnose with a TURN relay', () => {
         reachable: 'no',
         address: expect.stringMatching(/^203\.0\.113\.2:\d+$/) as string,
       });
+    });
+  });
+
+  it('symmetric NAT with --echo-uri: the echo call through the relay beside the direct one (SIPp echo)', async () => {
+    await withLab('symmetric', { stund: false }, async (lab) => {
+      const relay = await startCoturnRelay(lab, { users: { carol: 'relay-pass-9' }, tls: false });
+      await lab.startSippEcho();
+      const echo = `sip:echo@${lab.addr.serverPrimary}:5060`;
+      const r = await diagnose(lab, relay, 'udp', ['--echo-uri', echo, '--call-seconds', '3']);
+      expect(r.steps.find((s) => s.id === 'call')).toMatchObject({ status: 'done' });
+      expect(r.steps.find((s) => s.id === 'relay')).toMatchObject({ status: 'done' });
+      // SIPp echoes to where the RTP came from, so the direct call has audio through the symmetric NAT
+      // too; the relayed one advertises the relay's address and has audio both ways.
+      expect(r.relay!.summary.echo).toMatch(
+        /^direct: MOS \d\.\d, loss [\d.]+ %; through relay: MOS 4\.\d, loss [\d.]+ %$/,
+      );
+      const needed = r.findings.find((f) => f.id === 'relay-needed')!;
+      expect(needed.title).toMatch(/^Direct media works here only with servers that send back/);
+      expect(needed.evidence).toMatchObject({ relayedEchoMos: expect.any(Number) as number });
+      expect(Number(needed.evidence.relayedEchoReceived)).toBeGreaterThan(100); // 3 s at 50 packets/s
     });
   });
 

@@ -39,6 +39,47 @@ const rtpOf = (c: CallResult | null) =>
       }
     : null;
 
+export interface EchoOutcome {
+  r: CallResult | null;
+  /** Why the call failed to run at all (bad input, cancelled, unreachable). */
+  error?: string;
+}
+
+/** One echo call, its failure kept as a reason instead of a rejection. */
+export function runEcho(call: () => Promise<CallResult>): Promise<EchoOutcome> {
+  return call().then(
+    (r) => ({ r, error: undefined }),
+    (e: unknown) => ({ r: null, error: (e as Error).message }),
+  );
+}
+
+/** The direct and the relayed call side by side: "direct: one-way audio; through relay: MOS 4.3". */
+export function sideBySide(
+  target: string,
+  direct: EchoOutcome,
+  relayed: EchoOutcome,
+): NonNullable<TurnReport['echo']> {
+  const r = relayed.r;
+  const directLine = echoVerdict(direct.r, direct.error);
+  const relayLine = echoVerdict(r, relayed.error);
+  return {
+    target,
+    answered: r?.answered ?? false,
+    rtp: rtpOf(r),
+    oneWayAudio: noAudioBack(r),
+    relayedRtp: r?.relay?.relayedRtp ?? null,
+    relayedRtcp: r?.relay?.relayedRtcp ?? null,
+    direct: {
+      answered: direct.r?.answered ?? false,
+      oneWayAudio: noAudioBack(direct.r),
+      mos: direct.r?.rtp?.mos ?? null,
+      rtp: rtpOf(direct.r),
+      summary: directLine,
+    },
+    summary: `direct: ${directLine}; through relay: ${relayLine}`,
+  };
+}
+
 export async function relayedEcho(
   call: EchoCaller,
   i: RelayedEchoInput,
@@ -52,35 +93,9 @@ export async function relayedEcho(
     ...(i.tlsCaPem ? { tlsCaPem: i.tlsCaPem } : {}),
   };
   const quiet = { signal: ctx.signal, emit: () => {} };
-  const run = (input: CallEchoInput) =>
-    call.echoTest(input, quiet).then(
-      (r) => ({ r, error: undefined }),
-      (e: unknown) => ({ r: null, error: (e as Error).message }),
-    );
-  const direct = await run(base);
+  const direct = await runEcho(() => call.echoTest(base, quiet));
   const relayed = allocated
-    ? await run({ ...base, relay: i.relay })
+    ? await runEcho(() => call.echoTest({ ...base, relay: i.relay }, quiet))
     : { r: null, error: 'the relay gave no allocation' };
-  const r = relayed.r;
-  const directLine = echoVerdict(direct.r, direct.error);
-  const relayLine = echoVerdict(r, relayed.error);
-  return {
-    direct: direct.r,
-    echo: {
-      target: i.target,
-      answered: r?.answered ?? false,
-      rtp: rtpOf(r),
-      oneWayAudio: noAudioBack(r),
-      relayedRtp: r?.relay?.relayedRtp ?? null,
-      relayedRtcp: r?.relay?.relayedRtcp ?? null,
-      direct: {
-        answered: direct.r?.answered ?? false,
-        oneWayAudio: noAudioBack(direct.r),
-        mos: direct.r?.rtp?.mos ?? null,
-        rtp: rtpOf(direct.r),
-        summary: directLine,
-      },
-      summary: `direct: ${directLine}; through relay: ${relayLine}`,
-    },
-  };
+  return { direct: direct.r, echo: sideBySide(i.target, direct, relayed) };
 }

@@ -294,6 +294,8 @@ export function sectionsFromResults(r: StepResults): Sections {
         passwordAlgorithm: t.passwordAlgorithm,
         allocateMs: t.timings.allocateMs,
         error: t.error?.message ?? null,
+        // The echo call through the relay beside the direct one (diagnose with --echo-uri).
+        ...(t.echo ? { echo: t.echo.summary } : {}),
       },
       candidates: t.candidates,
     };

@@ -13,13 +13,20 @@
 // reaches its media port (-mp), so its streams all go there. CPU is utime+stime from /proc over the
 // streaming only; loss is what did not come back. Figures are medians over the repetitions.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  CLI,
+  compileLoadGen,
+  cpuSeconds,
+  inOwnNamespace,
+  median,
+  runOnCore1,
+  sleep,
+  stopChild,
+} from './load-gen/bench-host.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '32' },
@@ -33,50 +40,8 @@ const QUICK = values.quick === true;
 const CALLS = Math.min(32, Math.max(1, Number(values.calls)));
 const SECONDS = QUICK ? 3 : Math.max(2, Number(values.seconds));
 const REPS = QUICK ? 1 : Math.max(1, Number(values.reps));
-const CLI = join(ROOT, 'dist/cli/natscope.mjs');
-
-if (!process.env.RTP_BENCH_NS) {
-  const problems = [
-    process.platform !== 'linux' && 'Linux only',
-    process.getuid?.() !== 0 && 'needs root (ip netns)',
-    !existsSync(CLI) && 'build the CLI first: npm run build:node',
-    ...['cc', 'taskset', 'sipp'].map(
-      (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0 && `${t} not installed`,
-    ),
-  ].filter(Boolean);
-  if (problems.length) {
-    console.error(`bench: ${problems.join('; ')}`);
-    process.exit(2);
-  }
-  const ns = `nsbench-rtp-${process.pid}`;
-  spawnSync('ip', ['netns', 'add', ns]);
-  spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  const r = spawnSync(
-    'ip',
-    ['netns', 'exec', ns, process.execPath, import.meta.filename, ...process.argv.slice(2)],
-    { stdio: 'inherit', env: { ...process.env, RTP_BENCH_NS: ns } },
-  );
-  spawnSync('ip', ['netns', 'del', ns]);
-  process.exit(r.status ?? 1);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const work = mkdtempSync(join(tmpdir(), 'rtp-bench-'));
-const LOADGEN = join(work, 'rtpload');
-const cc = spawnSync('cc', ['-O2', '-o', LOADGEN, join(ROOT, 'bench/load-gen/rtpload.c')], {
-  encoding: 'utf8',
-});
-if (cc.status !== 0) {
-  console.error(`bench: cc failed\n${cc.stderr}`);
-  process.exit(2);
-}
-
-const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
+inOwnNamespace(import.meta.filename, 'rtp', ['sipp']);
+const [LOADGEN, work] = compileLoadGen('rtpload');
 
 function startPinned(cmd: string[]): { child: ChildProcess; log: () => string } {
   const child = spawn('taskset', ['-c', '0', ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -86,12 +51,7 @@ function startPinned(cmd: string[]): { child: ChildProcess; log: () => string } 
   child.stderr!.on('data', keep);
   return { child, log: () => out };
 }
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((res) => child.once('exit', res));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(3000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
+const stop = stopChild;
 async function waitFor(what: string, ok: () => boolean, log: () => string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (ok()) return;
@@ -110,14 +70,7 @@ interface StreamResult {
 /** Streams for SECONDS from core 1; returns the generator's figures and the echo's CPU meanwhile. */
 async function stream(pid: number, args: string[]): Promise<StreamResult & { cpuMsPerStreamSecond: number }> {
   const cpu0 = cpuSeconds(pid);
-  const out = await new Promise<string>((resolve, reject) => {
-    const g = spawn('taskset', ['-c', '1', LOADGEN, '--seconds', String(SECONDS), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let s = '';
-    g.stdout.on('data', (d: Buffer) => (s += d.toString()));
-    g.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`rtpload exited ${code}`))));
-  });
+  const out = await runOnCore1(LOADGEN, ['--seconds', String(SECONDS), ...args]);
   const cpu = cpuSeconds(pid) - cpu0;
   const res = JSON.parse(out) as StreamResult;
   return { ...res, cpuMsPerStreamSecond: (cpu * 1000) / (res.streams * SECONDS) };
@@ -156,10 +109,6 @@ function call(source: string, n: number, conns: net.Socket[]): Promise<number> {
   });
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-};
 type Sample = { cpuMsPerStreamSecond: number; lossPercent: number; worstStreamLossPercent: number };
 const samples: Record<'natscope' | 'sipp', Sample[]> = { natscope: [], sipp: [] };
 

@@ -22,14 +22,23 @@
 // so the benchmark measures its answer path, not its refusals: with the defaults (50/s per source)
 // 512 sources at 40k/s would mostly be refused, which costs less than answering. coturn and stund
 // have no such limit.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  CLI,
+  compileLoadGen,
+  cpuSeconds,
+  inOwnNamespace,
+  median,
+  rssMiB,
+  runOnCore1,
+  sleep,
+  stopChild,
+} from './load-gen/bench-host.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '5' },
@@ -48,47 +57,8 @@ const REPS = QUICK ? 1 : Math.max(1, Number(values.reps));
 const MEMORY_LOAD_S = QUICK ? 2 : Math.max(0, Number(values['memory-load']));
 const SETTLE_S = QUICK ? 1 : Math.max(0, Number(values.settle));
 const WORKERS = Math.max(1, Number(values.workers));
-const CLI = join(ROOT, 'dist/cli/natscope.mjs');
-
-// Re-run inside a namespace of our own, so fixed loopback addresses and ports never collide.
-if (!process.env.STUN_BENCH_NS) {
-  const problems = [
-    process.platform !== 'linux' && 'Linux only',
-    process.getuid?.() !== 0 && 'needs root (ip netns)',
-    !existsSync(CLI) && 'build the CLI first: npm run build:node',
-    ...['cc', 'taskset', 'turnserver', 'stund'].map(
-      (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0 && `${t} not installed`,
-    ),
-  ].filter(Boolean);
-  if (problems.length) {
-    console.error(`bench: ${problems.join('; ')}`);
-    process.exit(2);
-  }
-  const ns = `nsbench-stun-${process.pid}`;
-  spawnSync('ip', ['netns', 'add', ns]);
-  spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  const r = spawnSync(
-    'ip',
-    ['netns', 'exec', ns, process.execPath, import.meta.filename, ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, STUN_BENCH_NS: ns },
-    },
-  );
-  spawnSync('ip', ['netns', 'del', ns]);
-  process.exit(r.status ?? 1);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const work = mkdtempSync(join(tmpdir(), 'stun-bench-'));
-const LOADGEN = join(work, 'stunload');
-const cc = spawnSync('cc', ['-O2', '-o', LOADGEN, join(ROOT, 'bench/load-gen/stunload.c')], {
-  encoding: 'utf8',
-});
-if (cc.status !== 0) {
-  console.error(`bench: cc failed\n${cc.stderr}`);
-  process.exit(2);
-}
+inOwnNamespace(import.meta.filename, 'stun', ['turnserver', 'stund']);
+const [LOADGEN, work] = compileLoadGen('stunload');
 
 interface Server {
   name: string;
@@ -185,24 +155,7 @@ async function start(s: Server): Promise<Running> {
   return { server: s, child, output };
 }
 
-async function stop(r: Running): Promise<void> {
-  const exited = new Promise((res) => r.child.once('exit', res));
-  r.child.kill('SIGTERM');
-  await Promise.race([exited, sleep(3000)]);
-  if (r.child.exitCode === null) r.child.kill('SIGKILL');
-}
-
-const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-/** CPU seconds (user + system, all threads) the process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+const stop = (r: Running) => stopChild(r.child);
 
 interface LoadResult {
   sent: number;
@@ -219,26 +172,14 @@ async function load(r: Running, rate: number, seconds: number): Promise<Phase> {
   const pid = r.child.pid!;
   const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
-  const out = await new Promise<string>((resolve, reject) => {
-    const g = spawn(
-      'taskset',
-      [
-        '-c',
-        '1',
-        LOADGEN,
-        '--server',
-        `${r.server.ip}:3478`,
-        '--rate',
-        String(rate),
-        '--seconds',
-        String(seconds),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let s = '';
-    g.stdout.on('data', (d: Buffer) => (s += d.toString()));
-    g.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`stunload exited ${code}`))));
-  });
+  const out = await runOnCore1(LOADGEN, [
+    '--server',
+    `${r.server.ip}:3478`,
+    '--rate',
+    String(rate),
+    '--seconds',
+    String(seconds),
+  ]);
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(pid) - cpu0;
   const res = JSON.parse(out) as LoadResult;
@@ -260,10 +201,6 @@ function gcPauses(r: Running, from: number): number[] {
   return pauses;
 }
 
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
-};
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
@@ -305,6 +242,7 @@ try {
       try {
         await load(r, 2000, 1); // warm-up (JIT, caches)
         const sat = await load(r, 0, SECONDS);
+        await sleep(1000);
         row.saturationPerSec.push(sat.answersPerSec);
         row.saturationCpuPercent.push(sat.cpuPercent);
         const gcFrom = r.output.length;
@@ -316,6 +254,7 @@ try {
           row.gcPauseMaxMsAt40k.push(p.length ? Math.max(...p) : 0);
           row.gcPauseP99MsAt40k.push(p.length ? pct(p, 0.99) : 0);
         }
+        await sleep(1000); // what the 40k/s phase left queued must not count against the 10k/s one
         const at10 = await load(r, 10_000, SECONDS);
         row.p50At10kMs.push(at10.rttUs.p50 / 1000);
         row.p99At10kMs.push(at10.rttUs.p99 / 1000);

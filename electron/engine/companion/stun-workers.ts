@@ -26,17 +26,16 @@ export interface StunWorkersOptions {
   youngGenerationMb?: number;
 }
 
-export interface StunWorkerData {
+/** What each worker thread gets (workerData). */
+export interface StunWorkerData extends Pick<
+  StunWorkersOptions,
+  'ips' | 'ports' | 'perSource' | 'total' | 'receiveBufferBytes'
+> {
   index: number;
-  ips: readonly string[];
-  ports: readonly [number, number];
-  perSource: { ratePerSec: number; burst: number; maxSources: number };
-  total: { ratePerSec: number; burst: number };
   perSourceMemory: { memory: SharedArrayBuffer; seed: number };
   totalMemory: { memory: SharedArrayBuffer; seed: number };
   counters: SharedArrayBuffer;
   logLevel: LogLevel;
-  receiveBufferBytes?: number;
 }
 
 /** The worker's module: the .ts source under Node's type stripping, the bundled .mjs in dist/cli. */

@@ -3,6 +3,8 @@
 // echo's plain RTP. Audio must come back with sound in it and the chosen candidate pair is shown.
 // With UDP blocked at the router, the call must go through coturn over TCP — or fail as ice-failed
 // with the advice to add a relay when none is configured.
+import { copyFileSync } from 'node:fs';
+
 import { expect, it } from 'vitest';
 
 import type { WebrtcResult } from '../../shared/contracts/webrtc.ts';
@@ -80,6 +82,12 @@ describeLab('WebRTC echo in Chromium (Kamailio websocket + rtpengine)', () => {
 ${ui.stdout}`,
       ).toBe(0);
       const shown = JSON.parse(ui.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
+      // The README's picture of the step: NATSCOPE_DOCS_SCREENSHOTS=1 refreshes it.
+      if (process.env.NATSCOPE_DOCS_SCREENSHOTS === '1')
+        copyFileSync(
+          `${REPO_ROOT}/test/artifacts/webrtc-step.png`,
+          `${REPO_ROOT}/docs/screenshots/webrtc.png`,
+        );
       expect(shown.pair).toMatch(
         /Chosen pair: (srflx|prflx) UDP 203\.0\.113\.2:\d+ ↔ host UDP 203\.0\.113\.10:\d+direct/,
       );

@@ -188,7 +188,7 @@ function printHuman(r: CallResult, out: (s: string) => void, messages: boolean):
           : `no${r.sipStatus ? ` (${r.sipReason})` : ''}`,
       ],
       ['Ended', r.endReason],
-      ['Local SIP', r.signaling.local],
+      ['Local SIP', r.signaling.local || '—'],
       ['Server', r.signaling.server],
       ['Server saw us as', r.signaling.viaReceived],
       ['One-way audio', r.oneWayAudio ? 'YES' : 'no'],

@@ -1,11 +1,11 @@
 // A `natscope monitor` process in a lab namespace, read through its history file (the same JSON
 // lines a user gets), for the monitor's lab tests, its SIGKILL test and the bench scripts.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MonitorEvent, MonitorRecord, MonitorSample } from '../../shared/contracts/monitor.ts';
 import { parseHistoryLine } from '../../shared/model/monitor/history.ts';
-import { NATSCOPE_CLI, type HostName, type Lab, type Peer } from './lab.ts';
+import { NATSCOPE_CLI, startLab, type HostName, type Lab, type Peer } from './lab.ts';
 import { waitFor } from './proc.ts';
 
 export interface MonitorProcess {
@@ -115,4 +115,73 @@ export function startMonitor(
       };
     },
   };
+}
+
+export interface MonitorLab {
+  lab: Lab;
+  /** NATSCOPE_STATE_DIR for the monitor (its ledger holds NatScope's own UPnP mapping). */
+  stateDir: string;
+  /** Monitor options for every probe: STUN (coturn), registration (SIPp), echo (SIPp). */
+  args(o: { intervalSec: number; echoEvery: number; echoSeconds: number }): string[];
+  /** The same as monitor service input (in-process runs). */
+  input(o: { intervalSec: number; echoEvery: number; echoSeconds: number }): Record<string, unknown>;
+}
+
+const SIP_USER = 'alice';
+const SIP_PASSWORD = 'wonderland';
+
+/**
+ * A masquerade lab with everything the monitor watches: coturn, miniupnpd (daemon uptime, so a
+ * restart looks like a reboot), a SIPp registrar that answers refreshes, a SIPp echo, and one UPnP
+ * mapping NatScope made and kept (`map add --keep`).
+ */
+export async function startMonitorLab(): Promise<MonitorLab> {
+  const lab = await startLab('masquerade', { upnp: { daemonUptime: true }, stund: false });
+  try {
+    await lab.startSippRegistrar(SIP_USER, SIP_PASSWORD, { refreshes: true });
+    await lab.startSippEcho();
+    const stateDir = join(lab.workDir, 'natscope-state');
+    const map = await lab.exec(
+      'client',
+      [
+        'env',
+        `NATSCOPE_STATE_DIR=${stateDir}`,
+        process.execPath,
+        NATSCOPE_CLI,
+        ...'map add --via upnp --protocol udp --external-port 40000 --internal-port 40000 --lease 3600 --keep --yes --json'.split(
+          ' ',
+        ),
+      ],
+      { timeoutMs: 30_000 },
+    );
+    if (map.code !== 0) throw new Error(`natscope map add failed: ${map.stderr}${map.stdout}`);
+    const pass = join(lab.workDir, 'sip-password');
+    writeFileSync(pass, `${SIP_PASSWORD}\n`, { mode: 0o600 });
+    const server = lab.addr.serverPrimary;
+    return {
+      lab,
+      stateDir,
+      args: (o) => [
+        ...['--stun-server', `${server}:${lab.ports.coturn}`, '--interval', String(o.intervalSec)],
+        ...['--registrar', `${server}:${lab.ports.registrar}`, '--user', SIP_USER, '--password-file', pass],
+        ...['--echo-uri', `sip:echo@${server}:${lab.ports.sip}`, '--echo-every', String(o.echoEvery)],
+        ...['--echo-seconds', String(o.echoSeconds)],
+      ],
+      input: (o) => ({
+        stunServer: `${server}:${lab.ports.coturn}`,
+        intervalSec: o.intervalSec,
+        account: {
+          registrar: `${server}:${lab.ports.registrar}`,
+          username: SIP_USER,
+          password: SIP_PASSWORD,
+        },
+        echoUri: `sip:echo@${server}:${lab.ports.sip}`,
+        echoEvery: o.echoEvery,
+        echoSeconds: o.echoSeconds,
+      }),
+    };
+  } catch (err) {
+    await lab.destroy();
+    throw err;
+  }
 }

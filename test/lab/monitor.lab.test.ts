@@ -3,12 +3,10 @@
 // within two intervals. Short intervals (2 s); the loss burst lasts 10 s here, the full-length
 // two-minute version is bench/monitor-world.ts.
 
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab } from './describe-lab.ts';
-import { NATSCOPE_CLI, startLab, type Lab } from './lab.ts';
-import { startMonitor, type MonitorProcess } from './monitor-process.ts';
+import type { Lab } from './lab.ts';
+import { startMonitor, startMonitorLab, type MonitorProcess } from './monitor-process.ts';
 import { sleep } from './proc.ts';
 import {
   NEW_PUBLIC_IP,
@@ -29,50 +27,11 @@ describeLab('monitor: events while the world changes', () => {
   let mon: MonitorProcess;
 
   beforeAll(async () => {
-    lab = await startLab('masquerade', { upnp: { daemonUptime: true }, stund: false });
-    await lab.startSippRegistrar('alice', 'wonderland', { refreshes: true });
-    await lab.startSippEcho();
-    const stateDir = join(lab.workDir, 'natscope-state');
-    // NatScope's own UPnP mapping, left in place (--keep) for the monitor to watch.
-    const map = await lab.exec(
-      'client',
-      [
-        'env',
-        `NATSCOPE_STATE_DIR=${stateDir}`,
-        process.execPath,
-        NATSCOPE_CLI,
-        ...'map add --via upnp --protocol udp --external-port 40000 --internal-port 40000 --lease 3600 --keep --yes --json'.split(
-          ' ',
-        ),
-      ],
-      { timeoutMs: 30_000 },
-    );
-    expect(map.code, map.stderr + map.stdout).toBe(0);
-    const pass = join(lab.workDir, 'sip-password');
-    writeFileSync(pass, 'wonderland\n', { mode: 0o600 });
-    const server = lab.addr.serverPrimary;
-    mon = startMonitor(
-      lab,
-      [
-        '--stun-server',
-        `${server}:${lab.ports.coturn}`,
-        '--interval',
-        String(INTERVAL_S),
-        '--registrar',
-        `${server}:${lab.ports.registrar}`,
-        '--user',
-        'alice',
-        '--password-file',
-        pass,
-        '--echo-uri',
-        `sip:echo@${server}:${lab.ports.sip}`,
-        '--echo-every',
-        '4',
-        '--echo-seconds',
-        '2',
-      ],
-      { stateDir },
-    );
+    const world = await startMonitorLab();
+    lab = world.lab;
+    mon = startMonitor(lab, world.args({ intervalSec: INTERVAL_S, echoEvery: 4, echoSeconds: 2 }), {
+      stateDir: world.stateDir,
+    });
     await mon.waitForSeq(3, WAIT_MS);
   }, 120_000);
 

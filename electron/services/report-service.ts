@@ -23,6 +23,8 @@ import {
 import { diagnose } from '../../shared/model/diagnosis/rules.ts';
 import { defaultDiscoveryServers } from '../../shared/model/nat-servers.ts';
 import { redactReport } from '../../shared/model/report/build.ts';
+import { monitorSection } from '../../shared/model/report/monitor-section.ts';
+import type { MonitorHistory } from '../../shared/contracts/monitor.ts';
 import { REPORT_SCHEMA_VERSION, type Report, type StepOutcome } from '../../shared/model/report/report.ts';
 import type { CallContext } from './call-context.ts';
 import type { SessionResults } from './session-results.ts';
@@ -45,6 +47,8 @@ export interface DiagnoseDeps {
   pdf?: (html: string) => Promise<Uint8Array>;
   /** The latest step results the front doors ran, for `report.build`'s `fromHost`. */
   session?: SessionResults;
+  /** A monitor history (default: the host's default file), for the report's timeline page. */
+  monitorHistory?: (file?: string) => Promise<MonitorHistory>;
 }
 
 type Mask = z.output<typeof MaskOptionsSchema> | undefined;
@@ -64,6 +68,7 @@ export function createReportService(deps: DiagnoseDeps) {
     secrets: string[],
     mask: Mask,
     loopbackDemo = false,
+    monitor?: MonitorHistory,
   ): Promise<Report> {
     const info = await deps.app.info();
     const report: Report = {
@@ -82,6 +87,7 @@ export function createReportService(deps: DiagnoseDeps) {
       steps,
       findings: diagnose(factsFromResults(results)),
       ...sectionsFromResults(results),
+      ...(monitor?.exists ? { monitor: monitorSection(monitor) } : {}),
     };
     return redactReport(report, {
       secrets,
@@ -93,8 +99,8 @@ export function createReportService(deps: DiagnoseDeps) {
 
   return {
     /** A report from the results the wizard already has; steps it lacks are listed as skipped. */
-    build(input: z.output<typeof ReportBuildInputSchema>): Promise<Report> {
-      const { secrets, mask, callSamples, fromHost, loopbackDemo, ...given } = input;
+    async build(input: z.output<typeof ReportBuildInputSchema>): Promise<Report> {
+      const { secrets, mask, callSamples, fromHost, loopbackDemo, monitorHistory, ...given } = input;
       const order = ['network', 'nat', 'router', 'alg', 'call', 'incoming'] as const;
       const results: StepResults = { ...given, callSamples };
       const steps: StepOutcome[] = order.map((id) => {
@@ -118,11 +124,17 @@ export function createReportService(deps: DiagnoseDeps) {
           ? { id: 'webrtc', status: 'done' }
           : { id: 'webrtc', status: 'skipped', reason: 'the WebRTC echo was not run in this session' },
       );
-      return assemble(results, steps, secrets, mask, loopbackDemo);
+      const monitor = monitorHistory ? await deps.monitorHistory?.() : undefined;
+      return assemble(results, steps, secrets, mask, loopbackDemo, monitor);
     },
 
     /** Runs every step whose inputs are present, in sequence, with one progress stream. */
-    async run(input: z.output<typeof DiagnoseInputSchema>, ctx: CallContext<ProgressEvent>): Promise<Report> {
+    /** `monitorHistoryPath` (CLI only, never from a page): a history file to add as the timeline page. */
+    async run(
+      input: z.output<typeof DiagnoseInputSchema>,
+      ctx: CallContext<ProgressEvent>,
+      opts: { monitorHistoryPath?: string } = {},
+    ): Promise<Report> {
       const results: StepResults = {};
       const steps: StepOutcome[] = [];
       const quiet: CallContext<never> = { signal: ctx.signal, emit: () => {} };
@@ -239,7 +251,10 @@ export function createReportService(deps: DiagnoseDeps) {
         );
       }
       const secrets = [input.password, input.turnPassword, input.turnSecret].filter((s): s is string => !!s);
-      return assemble(results, steps, secrets, input.mask);
+      const monitor = opts.monitorHistoryPath
+        ? await deps.monitorHistory?.(opts.monitorHistoryPath)
+        : undefined;
+      return assemble(results, steps, secrets, input.mask, false, monitor);
     },
 
     async pdf(input: { html: string }): Promise<{ pdfBase64: string }> {

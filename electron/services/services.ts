@@ -116,23 +116,26 @@ export function createServices(host: HostKind, options: ServiceOptions = {}) {
   );
   // Diagnosis, reports and the monitor orchestrate the other services, so they are built on top of them.
   const session = createSessionResults();
+  const monitor = lazyService(
+    () =>
+      Promise.all([import('./monitor/monitor-service.ts'), engine(), import('../engine/mappings/ledger.ts')]),
+    ([m, e, { defaultStateDir }]) =>
+      m.createMonitorService({ ...e, router: base.router, call: base.call, stateDir: defaultStateDir() }),
+  );
   return {
     ...base,
     webrtc,
     session,
+    monitor,
     report: lazyService(
       () => import('./report-service.ts'),
-      (m) => m.createReportService({ ...base, pdf: options.pdf, session }),
-    ),
-    monitor: lazyService(
-      () =>
-        Promise.all([
-          import('./monitor/monitor-service.ts'),
-          engine(),
-          import('../engine/mappings/ledger.ts'),
-        ]),
-      ([m, e, { defaultStateDir }]) =>
-        m.createMonitorService({ ...e, router: base.router, call: base.call, stateDir: defaultStateDir() }),
+      (m) =>
+        m.createReportService({
+          ...base,
+          pdf: options.pdf,
+          session,
+          monitorHistory: (file) => monitor.history(file),
+        }),
     ),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MONITOR_EVENT_KINDS } from '../model/monitor/event-kinds.ts';
 import { SipAccountSchema } from './call.ts';
+import { HostPortSchema, SipUriSchema } from './common.ts';
 
 /**
  * Contract for `natscope monitor` and the Timeline view: a long-running watch that runs a light probe
@@ -16,7 +17,6 @@ import { SipAccountSchema } from './call.ts';
  * process is killed, and a restarted monitor continues it. Passwords never reach it.
  */
 
-const hostPort = z.string().min(1).max(255);
 /** Path quality as the pings or the echo call measured it; null = not measured. */
 const quality = {
   lossPercent: z.number().nullable(),
@@ -48,16 +48,12 @@ export const MonitorInputSchema = z
       .max(400 * 86_400)
       .optional(),
     /** STUN server host[:port] (RFC 5780 servers also give the mapping behaviour). */
-    stunServer: hostPort.optional(),
+    stunServer: HostPortSchema.optional(),
     /** The local port a SIP phone would use; the monitor binds it for STUN and the registration. */
     sipPort: z.number().int().min(1).max(65535).default(5060),
     /** Number of STUN pings per interval for loss and round-trip time (0 = none). */
     pings: z.number().int().min(0).max(100).default(20),
-    echoUri: z
-      .string()
-      .regex(/^sips?:/i, 'must be a sip: or sips: URI')
-      .max(512)
-      .optional(),
+    echoUri: SipUriSchema.optional(),
     account: MonitorAccountSchema.optional(),
     /** Ask the router (UPnP IGD, NAT-PMP, PCP) every interval (default true). */
     router: z.boolean().default(true),

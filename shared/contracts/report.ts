@@ -4,6 +4,7 @@ import { REPORT_SCHEMA_VERSION } from '../model/report/report.ts';
 import { AlgResultSchema } from './alg.ts';
 import { CallResultSchema } from './call.ts';
 import { IncomingResultSchema } from './incoming.ts';
+import { MonitorEventSchema, MonitorSummarySchema, TimelinePointSchema } from './monitor.ts';
 import { HostPortSchema, ProgressEventSchema, SipUriSchema } from './common.ts';
 import { NatReportSchema } from './nat.ts';
 import { HopsSchema, NetworkSnapshotSchema } from './network.ts';
@@ -177,6 +178,15 @@ export const ReportSchema = z.object({
       ),
     })
     .optional(),
+  /** The monitor's history: summary, timeline (≤ 400 points), the most recent events (≤ 100). */
+  monitor: z
+    .object({
+      summaryText: z.string(),
+      summary: MonitorSummarySchema,
+      points: z.array(TimelinePointSchema).max(400),
+      events: z.array(MonitorEventSchema).max(100),
+    })
+    .optional(),
 });
 
 export const MaskOptionsSchema = z
@@ -228,6 +238,8 @@ export const ReportBuildInputSchema = z
     mask: MaskOptionsSchema.optional(),
     /** The results come from the offline demo: the report says so at the top. */
     loopbackDemo: z.boolean().default(false),
+    /** Add the host's monitor history (the default file, as `monitor.history` reads it) as the timeline page. */
+    monitorHistory: z.boolean().default(false),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { readPem, turnInputFromFlags } from './turn.ts';
 import { DiagnoseInputSchema } from '../../../shared/contracts/report.ts';
@@ -86,6 +87,7 @@ export const diagnoseCommand: CliCommand = {
     '  --mask-public-ips         replace public IPs by aliases (for posting in public)',
     '  --mask-user NAME          replace this user name everywhere (repeatable)',
     '  --mask-host NAME          replace this host name everywhere (repeatable)',
+    "  --monitor-history FILE    add a natscope monitor history (JSON lines) as the report's timeline page",
     '  --json                    print the report document (with findings[]) on stdout',
     '',
     'Example:',
@@ -110,6 +112,7 @@ export const diagnoseCommand: CliCommand = {
     'mask-public-ips': { type: 'boolean', default: false },
     'mask-user': { type: 'string', multiple: true },
     'mask-host': { type: 'string', multiple: true },
+    'monitor-history': { type: 'string' },
     'turn-server': { type: 'string' },
     'turn-transport': { type: 'string' },
     'turn-user': { type: 'string' },
@@ -171,10 +174,19 @@ export const diagnoseCommand: CliCommand = {
       input.password = await requireSipPassword(ctx, input.user, input.registrar!);
     else if (str('password') !== undefined || str('password-file') !== undefined)
       throw usageError('a password needs --registrar and --user');
-    const report = await services.report.run(input, {
-      signal,
-      emit: (e) => io.err(`[${e.status}] ${e.step}${e.message ? ` — ${e.message}` : ''}`),
-    });
+    const monitorHistory = str('monitor-history');
+    if (monitorHistory !== undefined && !existsSync(monitorHistory))
+      throw usageError(
+        `--monitor-history ${monitorHistory}: no such file (natscope monitor --history FILE writes one)`,
+      );
+    const report = await services.report.run(
+      input,
+      {
+        signal,
+        emit: (e) => io.err(`[${e.status}] ${e.step}${e.message ? ` — ${e.message}` : ''}`),
+      },
+      { monitorHistoryPath: monitorHistory },
+    );
     if (reportFile && format) {
       await writeFile(reportFile, renderReport(report, format), { mode: 0o600 });
       io.err(`report written to ${reportFile} (${format})`);
@@ -212,6 +224,10 @@ export const diagnoseCommand: CliCommand = {
     }
     if (report.findings.length === 0)
       io.out('No findings: run with --stun-server, --reflector and --echo-uri for a full diagnosis.');
+    if (report.monitor) {
+      io.out(heading('Monitor history'));
+      io.out(`${report.monitor.summaryText} (timeline and events in the report)`);
+    }
     return 0;
   },
 };

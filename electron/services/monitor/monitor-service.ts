@@ -137,9 +137,11 @@ export function createMonitorService(deps: MonitorServiceDeps) {
     return { file, stoppedBy: end, intervals, summary: replay.summary.build() };
   }
 
-  /** The default history, downsampled for the timeline (read-only; works while a monitor writes). */
-  async function history(): Promise<MonitorHistory> {
-    const file = defaultHistory();
+  /**
+   * A history downsampled for the timeline (read-only; works while a monitor writes). The contract's
+   * `monitor.history` reads the default file; another file only comes from the CLI.
+   */
+  async function history(file = defaultHistory()): Promise<MonitorHistory> {
     const { replay, exists } = await replayFile(file);
     return replay.result(file, exists);
   }

@@ -1,5 +1,6 @@
 import type { Area, Severity } from '../diagnosis/findings.ts';
 import { AREA_TITLE } from './markdown.ts';
+import { monitorHtml } from './monitor-section.ts';
 import { LOOPBACK_DEMO_NOTE, reportLights, type Report } from './report.ts';
 import {
   algTable,
@@ -162,6 +163,7 @@ export function renderHtml(r: Report): string {
     parts.push('<h2>Media relay (TURN)</h2>', kv(r.relay.summary));
     if (r.relay.candidates.length) parts.push(spec(candidatesTable(r.relay)));
   }
+  if (r.monitor) parts.push(...monitorHtml(r.monitor, spec, esc));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>NatScope report ${esc(r.generatedAt)}</title><style>${CSS}</style></head><body>${parts.join('\n')}</body></html>\n`;

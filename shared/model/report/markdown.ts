@@ -1,4 +1,5 @@
 import type { Area, Severity } from '../diagnosis/findings.ts';
+import { monitorMarkdown } from './monitor-section.ts';
 import { LOOPBACK_DEMO_NOTE, reportLights, type Report } from './report.ts';
 import {
   algTable,
@@ -143,6 +144,7 @@ export function renderMarkdown(r: Report): string {
     out.push('## Incoming calls', '', kv(r.incoming.summary), '', spec(incomingTable(r.incoming)), '');
     if (r.incoming.advice.length) out.push(spec(keepAliveAdviceTable(r.incoming)), '');
   }
+  if (r.monitor) out.push(...monitorMarkdown(r.monitor, spec));
   return `${out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -1,4 +1,5 @@
 import { trafficLights, type Area, type Finding, type Severity } from '../diagnosis/findings.ts';
+import type { MonitorReportSection } from './monitor-section.ts';
 
 /**
  * The report document (JSON, versioned). Markdown and HTML are rendered from it, after redaction,
@@ -125,6 +126,8 @@ export interface Report {
     tests: IncomingRow[];
     advice: { product: string; keepAlive: string[]; reRegistration: string }[];
   };
+  /** The monitor's history (`natscope monitor`): summary, timeline, recent events. */
+  monitor?: MonitorReportSection;
 }
 
 /** One idle time of the inbound-call test (or its keep-alive check). */

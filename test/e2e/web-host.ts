@@ -3,10 +3,13 @@ import { once } from 'node:events';
 import path from 'node:path';
 
 /** Starts the built CLI's web mode on a free port and returns the URL it prints (with its token). */
-export async function startWebMode(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startWebMode(
+  o: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const cli = path.resolve(import.meta.dirname, '../../dist/cli/natscope.mjs');
   const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--port', '0', '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -8,6 +8,7 @@ import { reportFeature } from '../features/report/feature.ts';
 import { routerFeature } from '../features/router/feature.tsx';
 import { relayFeature } from '../features/relay/feature.tsx';
 import { webrtcFeature } from '../features/webrtc/feature.tsx';
+import { monitorFeature } from '../features/monitor/feature.tsx';
 
 /**
  * Every UI feature, one line each. A new feature (a step, a card in another step's slot, a row on
@@ -22,5 +23,6 @@ export const FEATURES: Feature[] = [
   echoFeature,
   relayFeature,
   webrtcFeature,
+  monitorFeature,
   reportFeature,
 ];

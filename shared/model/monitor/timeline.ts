@@ -50,9 +50,13 @@ export class TimelineBuilder {
   }
 
   add(s: MonitorSample): void {
-    const p = pointOf(s);
+    this.addPoint(pointOf(s));
+  }
+
+  /** A point already built (e.g. a saved history's, to which live intervals are then added). */
+  addPoint(p: TimelinePoint): void {
     const last = this.points.at(-1);
-    if (last && last.n < this.width) this.points[this.points.length - 1] = mergePoints(last, p);
+    if (last && last.n + p.n <= this.width) this.points[this.points.length - 1] = mergePoints(last, p);
     else this.points.push(p);
     if (this.points.length > this.maxPoints) {
       const merged: TimelinePoint[] = [];

@@ -14,6 +14,7 @@ export function reportInput(results: SessionResults, loopbackDemo = false): Meth
   return {
     loopbackDemo,
     fromHost: HOST_RESULT_STEPS.filter((s) => results[s] !== undefined),
+    monitorHistory: results.monitorHistory !== undefined,
     ...(path ? { path } : {}),
     ...(webrtc ? { webrtc } : {}),
     secrets: secrets ?? [],

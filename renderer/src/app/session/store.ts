@@ -44,6 +44,8 @@ export interface SessionResults {
   path?: Hops;
   /** Secrets typed in a step (the SIP password): kept only to tell the report builder what to redact. */
   secrets?: string[];
+  /** Add the host's monitor history to the report (a time stamp: a new one reads it again). */
+  monitorHistory?: number;
 }
 
 export type RunState<M extends MethodName = MethodName> =

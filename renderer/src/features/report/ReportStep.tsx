@@ -59,13 +59,16 @@ export function ReportStep() {
 
   if (Object.keys(results).length === 0)
     return (
-      <p className="muted">
-        Nothing checked yet.{' '}
-        <button type="button" className="link" onClick={() => go('home')}>
-          Check my connection
-        </button>{' '}
-        first, or run any step: the report collects every result of this session.
-      </p>
+      <>
+        <p className="muted">
+          Nothing checked yet.{' '}
+          <button type="button" className="link" onClick={() => go('home')}>
+            Check my connection
+          </button>{' '}
+          first, or run any step: the report collects every result of this session.
+        </p>
+        <Slot name="report.sections" />
+      </>
     );
   return (
     <>

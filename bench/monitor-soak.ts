@@ -42,6 +42,8 @@ interface Sample {
   seq: number;
   fds: number;
   rss: number;
+  /** V8's committed heap (young generation included): where RSS steps come from when it resizes. */
+  heapTotal: number;
   /** After a forced GC: the whole V8 heap, its data spaces (objects, strings; no compiled code), ArrayBuffers. */
   heap?: number;
   data?: number;
@@ -99,6 +101,7 @@ async function child(a: ChildArgs): Promise<void> {
           seq,
           fds: readdirSync('/proc/self/fd').length,
           rss: process.memoryUsage.rss(),
+          heapTotal: process.memoryUsage().heapTotal,
           cpuMs: (cpu.user + cpu.system) / 1000,
           ...mem,
         };
@@ -160,7 +163,7 @@ async function parent(): Promise<void> {
         if (s.t - lastPrint >= 60) {
           lastPrint = s.t;
           console.error(
-            `  ${(s.t / 60).toFixed(1)} min: #${s.seq}, fds ${s.fds}, rss ${(s.rss / 1048576).toFixed(1)} MiB`,
+            `  ${(s.t / 60).toFixed(1)} min: #${s.seq}, fds ${s.fds}, rss ${(s.rss / 1048576).toFixed(1)} MiB, heapTotal ${(s.heapTotal / 1048576).toFixed(1)} MiB`,
           );
         }
       } else if (o.type === 'event') events.push(`${o.kind as string}: ${o.title as string}`);
@@ -198,6 +201,7 @@ function report(
   const fdsAfter = warm.map((s) => s.fds);
   const last = samples.at(-1)!;
   const kb = (x: number) => `${(x / 1024).toFixed(0)} KiB`;
+  const mib = (x: number) => `${(x / 1048576).toFixed(1)} MiB`;
   const range = (pts: [number, number][]) =>
     `${kb(Math.min(...pts.map((p) => p[1] * 1024)))}–${kb(Math.max(...pts.map((p) => p[1] * 1024)))}`;
   const lines = [
@@ -205,7 +209,8 @@ function report(
     `  retained JS data after GC (no compiled code): ${range(dataPts)}, slope ${dataSlope.toFixed(1)} KiB/min`,
     `  ArrayBuffers after GC, floor: ${kb(floor(third(0)))} in the first third, ${kb(floor(third(2)))} in the last`,
     `  whole V8 heap after GC: ${range(heapPts)}, slope ${slope(heapPts).toFixed(1)} KiB/min`,
-    `  RSS: slope ${slope(warm.map((s) => [s.t / 60, s.rss / 1024])).toFixed(1)} KiB/min, last ${(last.rss / 1048576).toFixed(1)} MiB`,
+    `  RSS: slope ${slope(warm.map((s) => [s.t / 60, s.rss / 1024])).toFixed(1)} KiB/min, ${mib(samples[0]!.rss)} at the start, ${mib(early.at(-1)!.rss)} after warm-up, ${mib(last.rss)} at the end`,
+    `  V8 committed heap (heapTotal): ${mib(samples[0]!.heapTotal)} at the start, ${mib(early.at(-1)!.heapTotal)} after warm-up, ${mib(last.heapTotal)} at the end`,
     `  file descriptors: ${Math.min(...early.map((s) => s.fds))}–${fdsWarm} in warm-up, ${Math.min(...fdsAfter)}–${Math.max(...fdsAfter)} after`,
     `  CPU: ${((last.cpuMs / 1000 / last.t) * 100).toFixed(2)} % of one core (${(last.cpuMs / samples.length).toFixed(1)} ms per interval)`,
     `  events: ${events.length ? events.join('; ') : 'none'}`,

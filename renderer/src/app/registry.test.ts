@@ -32,6 +32,7 @@ describe('UI registry', () => {
       'echo',
       'webrtc',
       'timeline',
+      'monitor',
       'report',
     ]);
     expect(r.slots['nat.cards'].map((s) => s.id)).toEqual(['relay.card', 'a', 'b']);

@@ -72,6 +72,17 @@ export function Timeline({
         ifOverflow="hidden"
       />
     ));
+  // Both charts share one time axis; the brush zooms the first by index, the second follows by domain.
+  const timeAxis = (domain: [number | string, number | string]) => (
+    <XAxis
+      dataKey="t"
+      type="number"
+      scale="time"
+      domain={domain}
+      tickFormatter={tick}
+      tick={{ fontSize: 10 }}
+    />
+  );
   const description = `Timeline from ${tick(data[0]?.t ?? 0)} to ${tick(data.at(-1)?.t ?? 0)}: ${data.length} points, worst loss ${fmt(Math.max(0, ...data.map((d) => d.loss ?? 0)), 1)} %, ${events.length} events.`;
   if (data.length === 0) return <p className="muted">No intervals yet.</p>;
   return (
@@ -84,14 +95,7 @@ export function Timeline({
         <ResponsiveContainer width="100%" height={220}>
           <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: -14 }}>
             <CartesianGrid className="chart-grid" />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={['dataMin', 'dataMax']}
-              tickFormatter={tick}
-              tick={{ fontSize: 10 }}
-            />
+            {timeAxis(['dataMin', 'dataMax'])}
             <YAxis yAxisId="loss" tick={{ fontSize: 10 }} domain={[0, 'auto']} unit="%" />
             <YAxis yAxisId="rtt" orientation="right" tick={{ fontSize: 10 }} domain={[0, 'auto']} />
             <Tooltip
@@ -142,14 +146,7 @@ export function Timeline({
         <ResponsiveContainer width="100%" height={110}>
           <LineChart data={visible} margin={{ top: 6, right: 8, bottom: 0, left: -14 }}>
             <CartesianGrid className="chart-grid" />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={[from, to]}
-              tickFormatter={tick}
-              tick={{ fontSize: 10 }}
-            />
+            {timeAxis([from, to])}
             <YAxis tick={{ fontSize: 10 }} domain={[1, 4.5]} />
             <Tooltip
               labelFormatter={(t) => new Date(Number(t)).toLocaleString()}

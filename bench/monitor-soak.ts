@@ -1,4 +1,5 @@
-// Soak (prints numbers; the 2-minute version also runs in CI, test/lab/monitor-soak.lab.test.ts):
+// Soak (prints numbers; the 2-minute version also runs in CI, in the serial lab-quiet phase:
+// test/lab/monitor-soak.quiet.lab.test.ts):
 // `natscope monitor` at a 1 s interval in the lab for 30 minutes with every probe on — STUN from the
 // SIP port and a fresh port with 20 pings (coturn), the router (miniupnpd: UPnP listing with
 // NatScope's own mapping, NAT-PMP, PCP), a registration refresh (SIPp), an echo call every 30

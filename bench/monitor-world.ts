@@ -3,10 +3,14 @@
 // rebooted without its mappings, loss on the line for two whole minutes, the NAT turned fully random
 // — and, for each change, which interval reported it and how long after the change.
 //
-//   node bench/monitor-world.ts [--interval 10] [--loss-seconds 120] [--loss-percent 30]
+//   node bench/monitor-world.ts [--interval 10] [--loss-seconds 120] [--loss-percent 30] [--keep-history FILE]
+//
+// --keep-history copies the run's history out of the lab (open it in the Monitor step, or pass it to
+// `natscope diagnose --monitor-history`).
 //
 // Needs root + Linux + the lab packages and the built CLI (npm run build:node). Exits 1 when a change
 // is not reported within two intervals, or the loss period gives more than one loss-burst event.
+import { copyFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { MonitorEvent } from '../shared/contracts/monitor.ts';
 import { startMonitor, startMonitorLab, type MonitorProcess } from '../test/lab/monitor-process.ts';
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '10' },
     'loss-seconds': { type: 'string', default: '120' },
     'loss-percent': { type: 'string', default: '30' },
+    'keep-history': { type: 'string' },
   },
 });
 const support = labSupport();
@@ -114,5 +119,6 @@ try {
   process.exitCode = rows.every((r) => r.found) && quiet.length === 0 ? 0 : 1;
 } finally {
   await mon.peer.stop(8000, 'SIGINT');
+  if (values['keep-history']) copyFileSync(mon.history, values['keep-history']);
   await lab.destroy();
 }

@@ -185,3 +185,22 @@ export async function startMonitorLab(): Promise<MonitorLab> {
     throw err;
   }
 }
+
+/** A monitor lab with `natscope monitor` already running in it and three intervals written. */
+export async function startWatchedLab(o: {
+  intervalSec: number;
+  echoEvery: number;
+  echoSeconds: number;
+  waitMs: number;
+}): Promise<{ lab: Lab; mon: MonitorProcess }> {
+  const world = await startMonitorLab();
+  const mon = startMonitor(world.lab, world.args(o), { stateDir: world.stateDir });
+  try {
+    await mon.waitForSeq(3, o.waitMs);
+  } catch (err) {
+    await mon.peer.stop(8000, 'SIGINT');
+    await world.lab.destroy();
+    throw err;
+  }
+  return { lab: world.lab, mon };
+}

@@ -1,6 +1,7 @@
 // The monitor's soak, 2-minute CI version of bench/monitor-soak.ts (the bench runs 30 minutes):
 // a 1 s interval with every probe on, in the lab; its retained memory and file descriptors must
-// stay flat and a quiet lab must produce no event. Runs beside the other lab files (four at a time).
+// stay flat and a quiet lab must produce no event. A quiet-phase file (one at a time): three busy
+// neighbours could make 1 s intervals run late or a probe time out, which this run would count.
 
 import { join } from 'node:path';
 import { expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 // `natscope monitor` while the line loses packets for two whole minutes (netem on the router, 30 %
 // each way ≈ 51 % of the STUN pings): reported within two intervals as one loss-burst — not one per
-// interval, not flapping — and no second burst once the loss ends. Real peers: coturn (pings),
-// SIPp (registrar, echo calls through the loss), miniupnpd.
+// interval, not flapping — no second burst once the loss ends, and no binding declared vanished
+// because an inbound check was lost. Real peers: coturn (pings), SIPp (registrar, echo calls
+// through the loss), miniupnpd.
 
 import { expect, it } from 'vitest';
 import { describeLab } from './describe-lab.ts';
@@ -35,5 +36,9 @@ describeLab('monitor: loss on the line for two minutes', () => {
     expect(mon.samples().at(-1)!.stun!.lossPercent).toBeLessThan(5);
     // the whole two minutes were one burst
     expect(mon.events().filter((e) => e.kind === 'loss-burst')).toHaveLength(1);
+    // a lost inbound check is not a vanished binding: nothing but the loss (and what it does to the
+    // echo calls and the registration) is reported
+    const vanished = mon.events().filter((e) => e.kind === 'mapping-vanished');
+    expect(vanished, JSON.stringify(vanished)).toEqual([]);
   }, 300_000);
 });

@@ -7,7 +7,8 @@
  *     mapping proves the server honours RESPONSE-PORT; without it the answer is "unknown".
  *  2. Binding from the SIP port (kept open like a phone's): public address, mapped port.
  *  3. A fresh random port: Binding to the server (port preservation), then RFC 5780 §4.3 tests II and
- *     III towards OTHER-ADDRESS (mapping behaviour), then the loss/RTT pings.
+ *     III towards OTHER-ADDRESS (mapping behaviour), then the loss/RTT pings. A lossy line turns a
+ *     silent inbound check (1.) into "unknown".
  */
 import type { MonitorSample } from '../../../shared/contracts/monitor.ts';
 import { formatEndpoint, type Endpoint } from '../../../shared/model/endpoint.ts';
@@ -34,6 +35,8 @@ type StunSample = NonNullable<MonitorSample['stun']>;
 const ANSWER: RetransmitPolicy = { rtoMs: 250, maxTransmissions: 5, lastWaitFactor: 4, deadlineMs: 3000 };
 /** Silence is the verdict here: a short, fixed wait after a few transmissions. */
 const SILENCE: RetransmitPolicy = { rtoMs: 200, maxTransmissions: 3, lastWaitFactor: 4, deadlineMs: 1500 };
+/** Ping loss from which a silent inbound check proves nothing (10 %: three tries all lost once in 1,000). */
+const LOSSY_PERCENT = 10;
 
 export interface StunProbeState {
   /** The SIP port's mapping after the last interval. */
@@ -155,6 +158,10 @@ export class StunProbe {
     } finally {
       await r.close().catch(() => {});
     }
+    // Three unanswered tries on a line that lost ≥ 10 % of this interval's pings are not proof the
+    // binding is gone (at 50 % loss all three are lost one time in eight): unknown, not "vanished".
+    if (sample.sipBindingOpen === false && (sample.lossPercent ?? 0) >= LOSSY_PERCENT)
+      sample.sipBindingOpen = null;
     return sample;
   }
 

@@ -49,6 +49,8 @@ interface Sample {
   heap?: number;
   data?: number;
   buffers?: number;
+  /** After a forced GC: what V8 has committed per heap space (used or not). */
+  committed?: Record<string, number>;
   cpuMs: number;
 }
 
@@ -56,14 +58,15 @@ interface Sample {
 const CODE_SPACES =
   /^(code|trusted|shared_trusted|code_large_object|trusted_large_object|shared_trusted_large_object|read_only)_space$/;
 
-function memoryAfterGc(gc: () => void): { heap: number; data: number; buffers: number } {
+function memoryAfterGc(gc: () => void): Pick<Sample, 'heap' | 'data' | 'buffers' | 'committed'> {
   gc();
   const spaces = v8.getHeapSpaceStatistics();
   const data = spaces
     .filter((s) => !CODE_SPACES.test(s.space_name))
     .reduce((n, s) => n + s.space_used_size, 0);
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, data, buffers: m.arrayBuffers };
+  const committed = Object.fromEntries(spaces.map((s) => [s.space_name, s.space_size]));
+  return { heap: m.heapUsed, data, buffers: m.arrayBuffers, committed };
 }
 
 if (values.child !== undefined) await child(JSON.parse(values.child) as ChildArgs);
@@ -212,6 +215,7 @@ function report(
     `  whole V8 heap after GC: ${range(heapPts)}, slope ${slope(heapPts).toFixed(1)} KiB/min`,
     `  RSS: slope ${slope(warm.map((s) => [s.t / 60, s.rss / 1024])).toFixed(1)} KiB/min, ${mib(samples[0]!.rss)} at the start, ${mib(early.at(-1)!.rss)} after warm-up, ${mib(last.rss)} at the end`,
     `  V8 committed heap (heapTotal): ${mib(samples[0]!.heapTotal)} at the start, ${mib(early.at(-1)!.heapTotal)} after warm-up, ${mib(last.heapTotal)} at the end`,
+    `  V8 committed per space after GC, after warm-up → end (spaces that moved ≥ 1 MiB): ${committedGrowth(warm)}`,
     `  file descriptors: ${Math.min(...early.map((s) => s.fds))}–${fdsWarm} in warm-up, ${Math.min(...fdsAfter)}–${Math.max(...fdsAfter)} after`,
     `  CPU: ${((last.cpuMs / 1000 / last.t) * 100).toFixed(2)} % of one core (${(last.cpuMs / samples.length).toFixed(1)} ms per interval)`,
     `  events: ${events.length ? events.join('; ') : 'none'}`,
@@ -230,4 +234,17 @@ function report(
     failures.push(`only ${samples.length} intervals ran`);
   for (const f of failures) console.log(`FAIL: ${f}`);
   process.exitCode = failures.length ? 1 : 0;
+}
+
+/** Which V8 heap spaces hold on to more committed memory at the end than after warm-up. */
+function committedGrowth(warm: Sample[]): string {
+  const withSpaces = warm.filter((s) => s.committed);
+  const first = withSpaces[0]?.committed;
+  const last = withSpaces.at(-1)?.committed;
+  if (!first || !last) return 'not sampled';
+  const mib = (x: number) => (x / 1048576).toFixed(1);
+  const moved = Object.keys(last)
+    .filter((k) => Math.abs((last[k] ?? 0) - (first[k] ?? 0)) >= 1048576)
+    .map((k) => `${k} ${mib(first[k] ?? 0)} → ${mib(last[k]!)} MiB`);
+  return moved.length ? moved.join(', ') : 'none';
 }

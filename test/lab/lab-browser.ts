@@ -52,6 +52,8 @@ export async function startLabWebMode(lab: Lab, host: HostName, args: string[]):
  * NatScope's would.
  */
 export async function launchLabChromium(lab: Lab, host: HostName): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (test/lab/install-deps.sh)`);
   const resolv = join(lab.workDir, 'resolv-loopback.conf');
   writeFileSync(resolv, 'nameserver 127.0.0.1\n');
   const wrapper = join(lab.workDir, `chromium-in-${host}.sh`);

@@ -43,6 +43,11 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['call', 'echo@host'], /is not a SIP URI/],
   [['call', 'sip:echo@host:0'], /port 0 is not a port/],
   [['call', 'sip:echo@host;transport=foo'], /unknown transport "foo"/],
+  [
+    ['call', 'sip:echo@host;transport=tcp', '--transport', 'udp'],
+    /--transport udp contradicts sip:echo@host;transport=tcp/,
+  ],
+  [['call', 'sip:echo@host;transport=sctp'], /asks for transport sctp, which NatScope does not speak/],
   [['call', URI, '--rtp-ports', '30000-20000'], /end must be above start/],
   [['call', URI, '--rtp-ports', '1-2-3'], /--rtp-ports must look like/],
   [['call', URI, '--duration', '-5'], /--duration must be a number from 1 to 600, got "-5"/],

@@ -76,6 +76,21 @@ describeLab('lab echo call: failures diagnosed fast and right', () => {
   );
 
   it(
+    'a URI that says ;transport=tcp is called over TCP (the kernel refuses the connection), not over UDP',
+    withLogs(async () => {
+      const lab = f.lab;
+      const r = await runCallError(lab, `sip:echo@${lab.addr.serverPrimary}:${NO_LISTENER};transport=tcp`, [
+        '--duration',
+        '3',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.error?.code).toBe('unreachable');
+      expect(r.error?.message).toContain(`SIP TCP to ${lab.addr.serverPrimary}:${NO_LISTENER}`);
+      expect(r.wallMs).toBeLessThan(10_000);
+    }),
+  );
+
+  it(
     'rings forever → CANCEL really sent (the far end gets it and answers 487), "nobody answered"',
     withLogs(async () => {
       const lab = f.lab;

@@ -99,7 +99,10 @@ export const callCommand: CliCommand = {
         target,
         wsUrl,
         durationSec: numberOption(values, 'duration', 1, 600),
-        transport: choiceOption(values, 'transport', ['udp', 'tcp', 'tls', 'ws', 'wss']),
+        transport: transportAgreeingWithUri(
+          target,
+          choiceOption(values, 'transport', ['udp', 'tcp', 'tls', 'ws', 'wss']),
+        ),
         account,
         outboundProxy: str('proxy'),
         advertise: choiceOption(values, 'advertise', ['local', 'stun']),
@@ -149,6 +152,14 @@ export const callCommand: CliCommand = {
 };
 
 /** `call [ws(s)://URL] SIP_URI` or `call SIP_URI --ws-url URL`. */
+/** --transport and the URI's `;transport=` must not disagree: which one the user meant is a guess. */
+function transportAgreeingWithUri<T extends string>(target: string, flag: T | undefined): T | undefined {
+  const param = /;transport=([^;]*)/i.exec(target.split('?')[0]!)?.[1]?.toLowerCase();
+  if (flag !== undefined && param !== undefined && param !== flag)
+    throw usageError(`--transport ${flag} contradicts ${target}: give one or the other`);
+  return flag;
+}
+
 function callTarget(positionals: string[], wsFlag: string | undefined): { target: string; wsUrl?: string } {
   const isUrl = (p: string) => /^wss?:\/\//i.test(p);
   const urls = positionals.filter(isUrl);

@@ -13,7 +13,11 @@ export type TransportName = CallInput['transport'];
 
 export const isWebSocket = (t: TransportName): t is 'ws' | 'wss' => t === 'ws' || t === 'wss';
 
-/** The transport of a call: a WebSocket URL decides it; sips: over the default UDP means TLS. */
+/**
+ * The transport of a call: a WebSocket URL decides it; over the default UDP, the URI's own choice
+ * wins — sips: means TLS, `;transport=tcp|tls` means that (RFC 3261 §19.1.1, RFC 3263 §4.1). A URI
+ * transport NatScope cannot take is refused rather than silently replaced by UDP.
+ */
 export function chooseTransport(input: CallInput): TransportName {
   if (input.wsUrl) {
     const scheme = input.wsUrl.toLowerCase().startsWith('wss:') ? 'wss' : 'ws';
@@ -34,9 +38,23 @@ export function chooseTransport(input: CallInput): TransportName {
       'bad-request',
       `transport ${input.transport} needs the gateway's WebSocket URL (wsUrl), e.g. wss://pbx.example.com:8089/ws`,
     );
-  return input.target.toLowerCase().startsWith('sips:') && input.transport === 'udp'
-    ? 'tls'
-    : input.transport;
+  if (input.transport !== 'udp') return input.transport;
+  if (input.target.toLowerCase().startsWith('sips:')) return 'tls';
+  const param = uriTransportParam(input.target);
+  if (param === undefined || param === 'udp' || param === 'tcp' || param === 'tls') return param ?? 'udp';
+  throw new NatScopeError(
+    'bad-request',
+    param === 'ws' || param === 'wss'
+      ? `${input.target} asks for SIP over ${param.toUpperCase()}: give the gateway's WebSocket URL (wsUrl), e.g. wss://pbx.example.com:8089/ws`
+      : `${input.target} asks for transport ${param}, which NatScope does not speak: use udp, tcp or tls`,
+  );
+}
+
+/** The `;transport=` URI parameter (lower case), if any; headers after `?` are not parameters. */
+function uriTransportParam(uri: string): string | undefined {
+  const params = uri.split('?')[0]!.split(';').slice(1);
+  const p = params.find((x) => x.toLowerCase().startsWith('transport='));
+  return p?.slice('transport='.length).toLowerCase();
 }
 
 export interface WebSocketTarget {

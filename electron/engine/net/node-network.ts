@@ -89,11 +89,14 @@ async function bindUdp(options: BindUdpOptions = {}): Promise<UdpSocket> {
     local: { address: addr.address, port: addr.port },
     receiveBufferBytes,
     sendNow(data, length, port, address) {
-      if (closed || peer) return true;
+      if (closed) return true;
       try {
         // no callback: dgram neither allocates a completion closure nor defers through a promise;
-        // a failure arrives on 'error' (listened to above) like a lost datagram
-        socket.send(data, 0, length, port, address);
+        // a failure arrives on 'error' (listened to above) like a lost datagram. A connected
+        // socket sends to its peer only (anything else is dropped, as send() rejects it).
+        if (!peer) socket.send(data, 0, length, port, address);
+        else if (peer.port === port && peer.address === address) socket.send(data, 0, length);
+        else return true;
       } catch {
         return true;
       }

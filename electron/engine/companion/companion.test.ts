@@ -87,6 +87,11 @@ function udpRequest(
   })();
 }
 
+/** Waits until `ok()` holds, at most `ms` (then the assertion after it reports what is missing). */
+async function until(ok: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !ok() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+}
+
 describe('SIP reflector + ALG client (loopback)', () => {
   it('reports every path untouched with no middlebox', async () => {
     const r = await runAlgTest({
@@ -183,10 +188,10 @@ describe('SIP reflector + ALG client (loopback)', () => {
     c.onData((d) => data.push(d.slice()));
     c.onClose(() => (closed = true));
     await c.write(fromLatin1('\r\n\r\n'));
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => data.length > 0);
     expect(latin1(data[0]!)).toBe('\r\n');
     await c.write(fromLatin1('OPTIONS sip:a SIP/2.0\r\nVia: x\r\n\r\n'));
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => closed);
     expect(closed).toBe(true);
   });
 });
@@ -282,7 +287,8 @@ describe('echo UAS', () => {
     const auth = await answerChallenge(msgs, uri);
     expect(msgs).toHaveLength(1);
     await s.send(fromLatin1(head('INVITE', 2, sdp, auth)), { address: PRIMARY, port: sip });
-    await new Promise((r) => setTimeout(r, 200));
+    // polled, not a fixed sleep: on a loaded machine an answer may take longer than 200 ms
+    await until(() => msgs.some((t) => parseSipText(t)?.status === 200));
     const ok = msgs.map((t) => parseSipText(t)!).find((m) => m.status === 200)!;
     expect(ok).toBeTruthy();
     const port = Number(/m=audio (\d+)/.exec(ok.body)![1]);
@@ -299,14 +305,14 @@ describe('echo UAS', () => {
         }),
         { address: PRIMARY, port },
       );
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => echoes.length >= 5);
     expect(echoes.length).toBe(5);
     const e = decodeRtp(echoes[4]!)!;
     expect(e.sequence).toBe(4);
     expect(e.ssrc).not.toBe(1234);
     expect(e.payload[0]).toBe(4);
     await s.send(fromLatin1(head('BYE', 3)), { address: PRIMARY, port: sip });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => msgs.some((t) => /^SIP\/2\.0 200 OK[\s\S]*CSeq: 3 BYE/.test(t)));
     expect(msgs.some((t) => /^SIP\/2\.0 200 OK[\s\S]*CSeq: 3 BYE/.test(t))).toBe(true);
     expect(server.stats().calls).toBe(0);
     await s.close();

@@ -83,8 +83,15 @@ export function FormText(p: {
   );
 }
 
-export function WebrtcSettings(props: { form: WebrtcForm; set: Setter; disabled: boolean }) {
-  const { form, set, disabled } = props;
+export function WebrtcSettings(props: {
+  form: WebrtcForm;
+  set: Setter;
+  disabled: boolean;
+  /** The Relay card's TURN server, when it has a complete user + password account. */
+  relayTurn?: Pick<WebrtcForm, 'turn' | 'turnUser' | 'turnPassword'> | null;
+  useRelayTurn?: () => void;
+}) {
+  const { form, set, disabled, relayTurn, useRelayTurn } = props;
   const f = { form, set, disabled };
   return (
     <details className="advanced" data-testid="webrtc-settings" open={form.useAccount || form.turn !== ''}>
@@ -114,6 +121,11 @@ export function WebrtcSettings(props: { form: WebrtcForm; set: Setter; disabled:
         />
         <FormText {...f} k="turnUser" label="TURN user" />
         <FormText {...f} k="turnPassword" label="TURN password" secret />
+        {relayTurn && relayTurn.turn !== form.turn && (
+          <button type="button" onClick={useRelayTurn} disabled={disabled}>
+            Use the Relay card&apos;s TURN server ({relayTurn.turn})
+          </button>
+        )}
         <CheckField
           label="Relay only"
           checked={form.relayOnly}

@@ -6,6 +6,8 @@ import { renderWithSession, tableBridge } from '../../testing/render-app.tsx';
 import { initialWebrtcView, WEBRTC_VIEW, type WebrtcView } from './webrtc-controller.ts';
 import { WebrtcStep } from './WebrtcStep.tsx';
 import { webrtcInput, EMPTY_WEBRTC_FORM } from './WebrtcSettings.tsx';
+import { EMPTY_SETTINGS, RELAY_SETTINGS } from '../relay/relay-settings.ts';
+import { turnFromRelay } from './relay-turn.ts';
 
 afterEach(cleanup);
 
@@ -87,5 +89,23 @@ describe('WebRTC step', () => {
     );
     expect(screen.getByTestId('webrtc-pair').textContent).toContain('through the relay');
     expect(screen.getByTestId('webrtc-findings').textContent).toContain('Allow outbound UDP');
+  });
+
+  it("offers the Relay card's TURN server (user + password accounts only) and fills the TURN fields", async () => {
+    const relay = { ...EMPTY_SETTINGS, server: 'turn.example:443', username: 'u', password: 'p' };
+    expect(turnFromRelay({ ...relay, transport: 'tls' })!.turn).toBe('turns:turn.example:443?transport=tcp');
+    expect(turnFromRelay({ ...relay, auth: 'secret', secret: 's' })).toBeNull();
+    expect(turnFromRelay({ ...relay, password: '' })).toBeNull();
+
+    const store = await renderWithSession(<WebrtcStep />, tableBridge({}));
+    expect(screen.queryByRole('button', { name: /Relay card/ })).toBeNull();
+    act(() => store.setSlice(RELAY_SETTINGS, { ...relay, transport: 'tcp' }));
+    fireEvent.click(screen.getByRole('button', { name: /Use the Relay card's TURN server/ }));
+    expect((screen.getByLabelText('TURN server') as HTMLInputElement).value).toBe(
+      'turn:turn.example:443?transport=tcp',
+    );
+    expect((screen.getByLabelText('TURN user') as HTMLInputElement).value).toBe('u');
+    expect((screen.getByLabelText('TURN password') as HTMLInputElement).value).toBe('p');
+    expect(screen.queryByRole('button', { name: /Relay card/ })).toBeNull();
   });
 });

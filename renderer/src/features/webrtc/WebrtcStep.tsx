@@ -3,6 +3,8 @@ import { useSession, useSessionState, useStore } from '../../app/session/session
 import { Badge } from '../../components/Tone.tsx';
 import { MosGauge, ThresholdTiles } from '../echo/CallQuality.tsx';
 import { LiveCharts } from '../echo/LiveCharts.tsx';
+import { EMPTY_SETTINGS, RELAY_SETTINGS, type RelaySettings } from '../relay/relay-settings.ts';
+import { turnFromRelay } from './relay-turn.ts';
 import { initialWebrtcView, WEBRTC_VIEW, webrtcController, type WebrtcView } from './webrtc-controller.ts';
 import { IcePanel, WebrtcFindings } from './WebrtcResultView.tsx';
 import {
@@ -30,6 +32,8 @@ export function WebrtcStep() {
     (v: WebrtcForm[K]) =>
       setForm((f) => ({ ...f, [k]: v }));
   useEffect(() => rtc.setHear(form.hear), [rtc, form.hear]);
+  const [relay] = useSessionState<RelaySettings>(RELAY_SETTINGS, EMPTY_SETTINGS);
+  const relayTurn = turnFromRelay(relay);
   const input = webrtcInput(form);
   const result = view.running ? null : (view.result ?? session.results.webrtc ?? null);
   const samples = view.samples.length ? view.samples : (result?.samples ?? []);
@@ -71,7 +75,13 @@ export function WebrtcStep() {
           </button>
         )}
       </div>
-      <WebrtcSettings form={form} set={set} disabled={view.running} />
+      <WebrtcSettings
+        form={form}
+        set={set}
+        disabled={view.running}
+        relayTurn={relayTurn}
+        useRelayTurn={() => relayTurn && setForm((f) => ({ ...f, ...relayTurn }))}
+      />
       {(view.states.length > 0 || view.running) && (
         <div className="state-line" data-testid="webrtc-state">
           {view.states.map((s, i) => (

@@ -9,6 +9,7 @@ import { routerFeature } from '../features/router/feature.tsx';
 import { relayFeature } from '../features/relay/feature.tsx';
 import { webrtcFeature } from '../features/webrtc/feature.tsx';
 import { monitorFeature } from '../features/monitor/feature.tsx';
+import { incomingFeature } from '../features/incoming/feature.tsx';
 
 /**
  * Every UI feature, one line each. A new feature (a step, a card in another step's slot, a row on
@@ -24,5 +25,6 @@ export const FEATURES: Feature[] = [
   relayFeature,
   webrtcFeature,
   monitorFeature,
+  incomingFeature,
   reportFeature,
 ];

@@ -15,8 +15,8 @@ describe('UI registry', () => {
       ],
       verdicts: [
         {
-          id: 'incoming',
-          title: 'Incoming calls',
+          id: 'extra',
+          title: 'Extra',
           order: 70,
           evaluate: () => ({ tone: 'ok', headline: '', evidence: [] }),
         },
@@ -32,6 +32,7 @@ describe('UI registry', () => {
       'echo',
       'webrtc',
       'timeline',
+      'incoming',
       'monitor',
       'report',
     ]);
@@ -45,6 +46,7 @@ describe('UI registry', () => {
       'relay',
       'webrtc',
       'incoming',
+      'extra',
     ]);
   });
 

@@ -1,0 +1,113 @@
+import type { IncomingResult } from '../../../../shared/contracts/incoming.ts';
+import { describeBracket } from '../../../../shared/model/incoming/compare.ts';
+import { Badge, type Tone } from '../../components/Tone.tsx';
+
+const SEVERITY_TONE: Record<string, Tone> = {
+  ok: 'ok',
+  info: 'info',
+  warning: 'warning',
+  problem: 'problem',
+};
+
+/** The STUN lifetimes on a random port and on 5060, in a word: a router may treat 5060 differently. */
+const AGREEMENT = {
+  agree: 'no difference found',
+  disagree: 'differs on port 5060',
+  unknown: 'not comparable',
+} as const;
+
+const sec = (v: number | null) => (v === null ? '—' : `${v} s`);
+
+/** The verdict, the numbers behind it, the keep-alive check, the STUN comparison and where to set the keep-alive. */
+export function IncomingResultView({ r }: { r: IncomingResult }) {
+  const k = r.keepAlive;
+  return (
+    <div data-testid="incoming-result">
+      {r.findings.map((f) => (
+        <div
+          key={f.id}
+          className={`notice ${f.severity === 'ok' ? 'ok' : f.severity === 'problem' ? 'problem' : 'warning'}`}
+          data-testid={`incoming-finding-${f.id}`}
+        >
+          <Badge tone={SEVERITY_TONE[f.severity] ?? 'unknown'}>{f.severity}</Badge> <strong>{f.title}</strong>
+          <ul className="small">
+            {f.advice.map((a, i) => (
+              <li key={i}>{a}</li>
+            ))}
+          </ul>
+        </div>
+      ))}
+      <div className="cards">
+        <div className="card">
+          <div className="card-label">Longest silence a call survived</div>
+          <div className="card-value">{sec(r.longestWorkingIdleSeconds)}</div>
+          <div className="card-sub">first failing: {sec(r.firstFailingIdleSeconds)}</div>
+        </div>
+        <div className="card">
+          <div className="card-label">Keep-alive to set</div>
+          <div className="card-value">
+            {r.recommendedKeepAliveSeconds === null ? '—' : `every ${r.recommendedKeepAliveSeconds} s`}
+          </div>
+          <div className="card-sub">re-registration: keep it at {r.reRegistrationSeconds / 60} min</div>
+        </div>
+        <div className="card">
+          <div className="card-label">Keep-alive check</div>
+          <div className="card-value">
+            {r.keepAliveFixes === null ? '—' : r.keepAliveFixes ? 'fixes it' : 'does not fix it'}
+          </div>
+          <div className="card-sub">
+            {k
+              ? `${k.method} every ${k.intervalSeconds} s, idle ${k.idleSeconds} s: ${k.received ? 'call arrived' : 'no call'} (${k.sent} sent, ${k.pongs} answered)`
+              : 'not needed: nothing failed'}
+          </div>
+        </div>
+        {r.stun && (
+          <div className="card" data-testid="incoming-stun">
+            <div className="card-label">STUN binding lifetime</div>
+            <div className="card-value">{AGREEMENT[r.stun.agreement]}</div>
+            <div className="card-sub">
+              random port: {r.stun.randomPort ? describeBracket(r.stun.randomPort) : 'not measured'}
+            </div>
+            <div className="card-sub">
+              port 5060: {r.stun.sipPort ? describeBracket(r.stun.sipPort) : 'not measured'}
+            </div>
+          </div>
+        )}
+      </div>
+      {r.advice.length > 0 && (
+        <>
+          <h2>Where to set a keep-alive every {r.recommendedKeepAliveSeconds} s</h2>
+          <table className="data small" aria-label="Keep-alive settings">
+            <thead>
+              <tr>
+                <th>Where</th>
+                <th>Keep-alive</th>
+                <th>Re-registration (keep it separate)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.advice.map((a) => (
+                <tr key={a.product}>
+                  <td>{a.product}</td>
+                  <td>
+                    {a.keepAlive.map((s) => (
+                      <div key={s} className="mono small">
+                        {s}
+                      </div>
+                    ))}
+                  </td>
+                  <td className="small">{a.reRegistration}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {r.warnings.map((w) => (
+        <div key={w} className="notice warning small">
+          {w}
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -3,6 +3,7 @@ import { recordAs } from '../../app/session/record.ts';
 import { useRun, useSession, useSessionState } from '../../app/session/session-context.tsx';
 import { Badge, type Tone } from '../../components/Tone.tsx';
 import { TextField } from '../../components/Field.tsx';
+import { RunButton } from '../../components/RunButton.tsx';
 
 const pathTone = (s: AlgPath['status']): Tone =>
   s === 'untouched'
@@ -179,20 +180,14 @@ export function AlgStep({
           onChange={setStunServer}
           disabled={running || reflector.trim() !== ''}
         />
-        {running ? (
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="primary"
-            onClick={start}
-            disabled={!reflector.trim() && !sipServer.trim() && !stunServer.trim()}
-          >
-            Test for SIP ALG
-          </button>
-        )}
+        <RunButton
+          running={running}
+          onRun={start}
+          onCancel={cancel}
+          disabled={!reflector.trim() && !sipServer.trim() && !stunServer.trim()}
+        >
+          Test for SIP ALG
+        </RunButton>
       </div>
       {running && <p role="status">Testing… {paths.length} path(s) done.</p>}
       {state.status === 'failed' && (

@@ -1,13 +1,6 @@
 import type { IncomingResult } from '../../../../shared/contracts/incoming.ts';
 import { describeBracket } from '../../../../shared/model/incoming/compare.ts';
-import { Badge, type Tone } from '../../components/Tone.tsx';
-
-const SEVERITY_TONE: Record<string, Tone> = {
-  ok: 'ok',
-  info: 'info',
-  warning: 'warning',
-  problem: 'problem',
-};
+import { FindingNotice } from '../../components/FindingNotice.tsx';
 
 /** The STUN lifetimes on a random port and on 5060, in a word: a router may treat 5060 differently. */
 const AGREEMENT = {
@@ -15,6 +8,15 @@ const AGREEMENT = {
   disagree: 'differs on port 5060',
   unknown: 'not comparable',
 } as const;
+
+type PortBracket = NonNullable<IncomingResult['stun']>['randomPort'];
+
+/** One port's lifetime; when it was not measured, why (the note says). */
+function portLifetime(b: PortBracket): string {
+  if (!b) return 'not measured';
+  const d = describeBracket(b);
+  return b.note && b.aliveAfterSeconds === null && b.deadAfterSeconds === null ? `${d}: ${b.note}` : d;
+}
 
 const sec = (v: number | null) => (v === null ? '—' : `${v} s`);
 
@@ -24,18 +26,7 @@ export function IncomingResultView({ r }: { r: IncomingResult }) {
   return (
     <div data-testid="incoming-result">
       {r.findings.map((f) => (
-        <div
-          key={f.id}
-          className={`notice ${f.severity === 'ok' ? 'ok' : f.severity === 'problem' ? 'problem' : 'warning'}`}
-          data-testid={`incoming-finding-${f.id}`}
-        >
-          <Badge tone={SEVERITY_TONE[f.severity] ?? 'unknown'}>{f.severity}</Badge> <strong>{f.title}</strong>
-          <ul className="small">
-            {f.advice.map((a, i) => (
-              <li key={i}>{a}</li>
-            ))}
-          </ul>
-        </div>
+        <FindingNotice key={f.id} f={f} testId={`incoming-finding-${f.id}`} />
       ))}
       <div className="cards">
         <div className="card">
@@ -65,12 +56,8 @@ export function IncomingResultView({ r }: { r: IncomingResult }) {
           <div className="card" data-testid="incoming-stun">
             <div className="card-label">STUN binding lifetime</div>
             <div className="card-value">{AGREEMENT[r.stun.agreement]}</div>
-            <div className="card-sub">
-              random port: {r.stun.randomPort ? describeBracket(r.stun.randomPort) : 'not measured'}
-            </div>
-            <div className="card-sub">
-              port 5060: {r.stun.sipPort ? describeBracket(r.stun.sipPort) : 'not measured'}
-            </div>
+            <div className="card-sub">random port: {portLifetime(r.stun.randomPort)}</div>
+            <div className="card-sub">port 5060: {portLifetime(r.stun.sipPort)}</div>
           </div>
         )}
       </div>

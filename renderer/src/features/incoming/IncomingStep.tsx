@@ -3,6 +3,7 @@ import { demoStunServer, useDemo } from '../../app/demo-context.tsx';
 import { recordAs } from '../../app/session/record.ts';
 import { useRun, useSession, useSessionState, useStore } from '../../app/session/session-context.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
+import { RunButton } from '../../components/RunButton.tsx';
 import { IncomingResultView } from './IncomingResultView.tsx';
 import {
   DEMO_IDLES,
@@ -83,21 +84,15 @@ export function IncomingStep() {
           size={9}
           disabled={running || form.pbx}
         />
-        {running ? (
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="primary"
-            onClick={start}
-            disabled={typeof input === 'string'}
-            title={typeof input === 'string' ? input : undefined}
-          >
-            Test incoming calls
-          </button>
-        )}
+        <RunButton
+          running={running}
+          onRun={start}
+          onCancel={cancel}
+          disabled={typeof input === 'string'}
+          why={typeof input === 'string' ? input : undefined}
+        >
+          Test incoming calls
+        </RunButton>
       </div>
       <label className="check">
         <input

@@ -8,6 +8,7 @@ import { Dot, type Tone } from '../../components/Tone.tsx';
 import { NatResultView } from './NatResultView.tsx';
 import { loadServerList, parseServerText, saveServerList } from './server-list.ts';
 import { SelectField } from '../../components/Field.tsx';
+import { RunButton } from '../../components/RunButton.tsx';
 
 const TEST_TITLES: Partial<Record<NatTestName, string>> = {
   'server-capability': 'Server check',
@@ -118,15 +119,9 @@ export function NatStep({ presetServers }: { presetServers?: string[] }) {
           />{' '}
           Measure binding lifetime (up to 3 min)
         </label>
-        {running ? (
-          <button type="button" onClick={cancel}>
-            Cancel
-          </button>
-        ) : (
-          <button type="button" className="primary" onClick={start} disabled={servers.length === 0}>
-            Run NAT tests
-          </button>
-        )}
+        <RunButton running={running} onRun={start} onCancel={cancel} disabled={servers.length === 0}>
+          Run NAT tests
+        </RunButton>
       </div>
       {running && (
         <ul className="progress-list" aria-label="Test progress">

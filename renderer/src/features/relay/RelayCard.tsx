@@ -2,6 +2,7 @@ import type { TurnReport } from '../../../../shared/contracts/turn.ts';
 import { recordAs } from '../../app/session/record.ts';
 import { useRun, useSession, useSessionState } from '../../app/session/session-context.tsx';
 import { SelectField, TextField } from '../../components/Field.tsx';
+import { FindingNotice } from '../../components/FindingNotice.tsx';
 import { Badge, type Tone } from '../../components/Tone.tsx';
 import {
   EMPTY_SETTINGS,
@@ -18,13 +19,6 @@ const REACH: Record<TurnReport['candidates'][number]['reachable'], { tone: Tone;
   'after-outbound': { tone: 'warning', word: 'only after we send first' },
   no: { tone: 'problem', word: 'no' },
   unknown: { tone: 'unknown', word: 'unknown' },
-};
-
-const SEVERITY_TONE: Record<string, Tone> = {
-  ok: 'ok',
-  info: 'info',
-  warning: 'warning',
-  problem: 'problem',
 };
 
 /**
@@ -165,14 +159,7 @@ function RelayResult({ r }: { r: TurnReport }) {
         </tbody>
       </table>
       {r.findings.map((f) => (
-        <div key={f.id} className="notice">
-          <Badge tone={SEVERITY_TONE[f.severity] ?? 'unknown'}>{f.severity}</Badge> <strong>{f.title}</strong>
-          <ul className="small">
-            {f.advice.map((a, i) => (
-              <li key={i}>{a}</li>
-            ))}
-          </ul>
-        </div>
+        <FindingNotice key={f.id} f={f} />
       ))}
     </div>
   );

@@ -50,3 +50,28 @@ test('Incoming calls in the demo: a live timeline, every idle time turns green, 
   await step(page, /Your connection/);
   await expect(page.getByText('Incoming calls arrived after every silence tried')).toBeVisible();
 });
+
+test('Against my own PBX: the "call now" prompt, then an honest "no call" when nobody called', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await page.goto(host.url);
+  await page.getByRole('button', { name: 'Try it offline' }).click();
+  await expect(page.getByTestId('demo-banner')).toContainText('Loopback demo');
+  await step(page, /Incoming calls/);
+  // the demo's companion server stands in for a PBX: it accepts the REGISTER, and nobody calls
+  await page.getByRole('checkbox', { name: /Against my own PBX/ }).check();
+  await expect(page.getByLabel('Idle times')).toHaveValue('0');
+  await page.getByLabel('Extension', { exact: true }).fill('1001');
+  await page.getByLabel('Extension password').fill('pw-7Hq2x');
+  await page.getByLabel('Wait').fill('5');
+  await page.getByRole('button', { name: 'Test incoming calls' }).click();
+  await expect(page.getByTestId('incoming-prompt')).toContainText('Call 1001 now from another phone', {
+    timeout: 15_000,
+  });
+  await expect(page.getByTestId('tl-pbx-0')).toHaveAttribute('data-state', 'missed', { timeout: 20_000 });
+  await expect(page.getByTestId('incoming-finding-no-incoming-calls')).toContainText('never reached');
+  await expect(page.getByTestId('incoming-result')).toContainText('not run against your own PBX');
+  // the password never reaches the page's text
+  await expect(page.locator('body')).not.toContainText('pw-7Hq2x');
+});

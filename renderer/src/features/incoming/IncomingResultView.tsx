@@ -18,6 +18,13 @@ function portLifetime(b: PortBracket): string {
   return b.note && b.aliveAfterSeconds === null && b.deadAfterSeconds === null ? `${d}: ${b.note}` : d;
 }
 
+/** Why there is no keep-alive check: it only runs with a natscope server, and only matters after a failure. */
+function keepAliveNotRun(r: IncomingResult): string {
+  if (r.mode === 'pbx') return 'not run against your own PBX (no server to call back)';
+  if (r.firstFailingIdleSeconds === null) return 'not needed: nothing failed';
+  return 'not run';
+}
+
 const sec = (v: number | null) => (v === null ? '—' : `${v} s`);
 
 /** The verdict, the numbers behind it, the keep-alive check, the STUN comparison and where to set the keep-alive. */
@@ -49,7 +56,7 @@ export function IncomingResultView({ r }: { r: IncomingResult }) {
           <div className="card-sub">
             {k
               ? `${k.method} every ${k.intervalSeconds} s, idle ${k.idleSeconds} s: ${k.received ? 'call arrived' : 'no call'} (${k.sent} sent, ${k.pongs} answered)`
-              : 'not needed: nothing failed'}
+              : keepAliveNotRun(r)}
           </div>
         </div>
         {r.stun && (

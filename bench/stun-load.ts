@@ -122,7 +122,18 @@ const SERVERS: Server[] = [
     ip: '127.0.0.6',
     cmd: ['stund', '-h', '127.0.0.6', '-a', '127.0.0.7', '-p', '3478', '-o', '3479'],
   },
-].filter((s) => values.only.split(',').includes(s.name));
+];
+// natscope through node:dgram (`--stun-io dgram`, the fallback where the native addon is not built):
+// only with --only …,natscope-dgram
+SERVERS.push({
+  name: 'natscope-dgram',
+  ip: '127.0.0.8',
+  cmd: SERVERS[0]!.cmd
+    .map((a) => (a === '127.0.0.2' ? '127.0.0.8' : a === '127.0.0.3' ? '127.0.0.9' : a))
+    .concat('--stun-io', 'dgram'),
+});
+let natscopeIo = 'not run';
+const CHOSEN = SERVERS.filter((s) => values.only.split(',').includes(s.name));
 
 interface Running {
   server: Server;
@@ -152,6 +163,14 @@ async function start(s: Server): Promise<Running> {
   sock.close();
   if (!answered)
     throw new Error(`${s.name} did not answer STUN on ${s.ip}:3478\n${output.join('').slice(-2000)}`);
+  if (s.name === 'natscope') {
+    // evidence of the socket path measured: the start-up line ends "(recvmmsg)" or "(dgram)"
+    natscopeIo = /\((recvmmsg|dgram)\)\. Ctrl-C stops/.exec(output.join(''))?.[1] ?? 'unknown';
+    if (natscopeIo !== 'recvmmsg')
+      console.error(
+        `natscope answers through ${natscopeIo}, not recvmmsg: is dist/native/udp-batch.node built?`,
+      );
+  }
   return { server: s, child, output };
 }
 
@@ -218,7 +237,7 @@ type Row = {
   rss?: { idleMiB: number; afterLoadMiB: number; settledMiB: number };
 };
 const rows = new Map<string, Row>(
-  SERVERS.map((s) => [
+  CHOSEN.map((s) => [
     s.name,
     {
       saturationPerSec: [],
@@ -235,7 +254,7 @@ const rows = new Map<string, Row>(
 
 try {
   for (let rep = 0; rep < REPS; rep++) {
-    const order = SERVERS.map((_, i) => SERVERS[(i + rep) % SERVERS.length]!);
+    const order = CHOSEN.map((_, i) => CHOSEN[(i + rep) % CHOSEN.length]!);
     for (const s of order) {
       const r = await start(s);
       const row = rows.get(s.name)!;
@@ -268,7 +287,7 @@ try {
     }
   }
   if (MEMORY_LOAD_S > 0) {
-    for (const s of SERVERS) {
+    for (const s of CHOSEN) {
       const r = await start(s);
       try {
         await sleep(1000);
@@ -337,6 +356,7 @@ console.log(
       memoryLoadSeconds: MEMORY_LOAD_S,
       settleSeconds: SETTLE_S,
       natscopeWorkers: WORKERS,
+      natscopeIo,
       servers: summary,
       ratios,
     },
@@ -349,7 +369,7 @@ if (values.markdown) {
     const v = summary[name]?.[k];
     return v === undefined || Number.isNaN(v) ? '' : `${v.toLocaleString('en')}${unit}`;
   };
-  const names = SERVERS.map((s) => s.name);
+  const names = CHOSEN.map((s) => s.name);
   console.log(`\n| STUN (one core) | ${names.join(' | ')} |\n| --- |${names.map(() => ' --- |').join('')}`);
   const line = (label: string, k: string, unit = '') =>
     console.log(`| ${label} | ${names.map((n) => cell(n, k, unit)).join(' | ')} |`);

@@ -2,6 +2,7 @@
 // Electron main and preload scripts. The renderer is built by Vite (renderer/vite.config.ts).
 import { build, type BuildOptions } from 'esbuild';
 import { chmod, rm } from 'node:fs/promises';
+import { buildNative } from './build-native.ts';
 import { builtinsOnDemand } from './builtins-on-demand.ts';
 
 const common: BuildOptions = {
@@ -65,3 +66,4 @@ await Promise.all([
   }),
 ]);
 await chmod('dist/cli/natscope.mjs', 0o755);
+buildNative();

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Install the Debian packages the NatScope network lab needs (idempotent; Debian 12).
+# Install the Debian packages the NatScope network lab needs (idempotent; Debian 12), and what
+# build/build-native.ts compiles natscope server's batched-UDP addon with (gcc, libc6-dev, libuv1-dev).
 # Called by .ci/run before `npm run test:lab`.
 set -eu
-PKGS="iproute2 iputils-ping nftables procps openssl coturn stun-server stun-client miniupnpd-nftables miniupnpc natpmpc sip-tester tcpdump conntrack python3 kamailio kamailio-tls-modules rtpengine-daemon baresip-core kamailio-websocket-modules chromium"
+PKGS="iproute2 iputils-ping nftables procps openssl coturn stun-server stun-client miniupnpd-nftables miniupnpc natpmpc sip-tester tcpdump conntrack python3 kamailio kamailio-tls-modules rtpengine-daemon baresip-core kamailio-websocket-modules chromium gcc libc6-dev libuv1-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

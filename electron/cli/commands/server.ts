@@ -9,7 +9,7 @@ import { intOption } from '../options.ts';
 
 export const serverCommand: CliCommand = {
   usage:
-    'server --address IP [--alternate-address IP2] [--stun-port 3478] [--stun-alt-port 3479] [--sip-port 5060 --sip-port 5062 …] [--no-stun] [--no-sip] [--no-echo] [--no-tcp] [--workers N] [--log-level L] [--json]',
+    'server --address IP [--alternate-address IP2] [--stun-port 3478] [--stun-alt-port 3479] [--sip-port 5060 --sip-port 5062 …] [--no-stun] [--no-sip] [--no-echo] [--no-tcp] [--workers N] [--stun-io recvmmsg|dgram] [--log-level L] [--json]',
   help: [
     'Options:',
     '  --address IP            public address to serve on (STUN primary, SIP)',
@@ -22,6 +22,8 @@ export const serverCommand: CliCommand = {
     '  --log-level L           debug, info (default), warn or error',
     '  --tcp-lifetime S        longest a SIP TCP connection may live, keep-alives or not (default 300)',
     '  --workers N             answer STUN on N threads (SO_REUSEPORT; one per core; default 1)',
+    '  --stun-io recvmmsg|dgram  STUN socket I/O: batched recvmmsg/sendmmsg (Linux, native addon built by',
+    '                          npm run build:node; the default where present) or node:dgram (the fallback)',
     `  --stun-rate N           STUN requests/s per source (IPv4 /32, IPv6 /64; default ${DEFAULT_COMPANION_LIMITS.stunPerSec})`,
     `  --stun-total-rate N     STUN requests/s from all sources together (default ${DEFAULT_COMPANION_LIMITS.stunTotalPerSec})`,
     '',
@@ -48,6 +50,7 @@ export const serverCommand: CliCommand = {
     'log-level': { type: 'string' },
     'tcp-lifetime': { type: 'string' },
     workers: { type: 'string' },
+    'stun-io': { type: 'string' },
     'stun-rate': { type: 'string' },
     'stun-total-rate': { type: 'string' },
   },
@@ -84,6 +87,9 @@ export const serverCommand: CliCommand = {
     const logger = jsonLogger(json ? io.err : io.out, level as LogLevel);
     const lifetime = intOption(values, 'tcp-lifetime', 5, 86_400);
     const workers = intOption(values, 'workers', 1, 256) ?? 1;
+    const stunIo = values['stun-io'];
+    if (stunIo !== undefined && stunIo !== 'recvmmsg' && stunIo !== 'dgram')
+      throw new NatScopeError('bad-request', '--stun-io must be recvmmsg or dgram');
     const stunRate = intOption(values, 'stun-rate', 1, 1_000_000);
     const stunTotal = intOption(values, 'stun-total-rate', 1, 100_000_000);
     const limits = {
@@ -105,6 +111,7 @@ export const serverCommand: CliCommand = {
         logger,
         limits,
         stunWorkers: workers,
+        stunIo: stunIo as 'recvmmsg' | 'dgram' | undefined,
       })
       .catch((err: unknown) => {
         throw new NatScopeError(
@@ -117,12 +124,13 @@ export const serverCommand: CliCommand = {
       sip: server.sip.map((s) => `${s.transport} ${formatEndpoint(s.endpoint)}`),
       echo: values['no-echo'] !== true,
       workers,
+      stunIo: server.stunIo ?? null,
       rfc5780: alt !== undefined && values['no-stun'] !== true,
     };
     if (json) io.out(JSON.stringify(doc));
     else
       io.err(
-        `natscope server: STUN ${doc.stun.join(', ') || 'off'}; SIP ${doc.sip.join(', ') || 'off'}${doc.echo ? ' (reflector + echo UAS)' : ' (reflector)'}${workers > 1 ? `; STUN on ${workers} threads` : ''}. Ctrl-C stops.`,
+        `natscope server: STUN ${doc.stun.join(', ') || 'off'}; SIP ${doc.sip.join(', ') || 'off'}${doc.echo ? ' (reflector + echo UAS)' : ' (reflector)'}${workers > 1 ? `; STUN on ${workers} threads` : ''}${server.stunIo ? ` (${server.stunIo})` : ''}. Ctrl-C stops.`,
       );
     await new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();

@@ -25,7 +25,7 @@ import {
 } from './sip-listener.ts';
 import { isProbeInvite, reflect } from './sip-reflector.ts';
 import { buildResponse, header } from './sip-response.ts';
-import { startCompanionStun, type CompanionStunServer } from './stun-server.ts';
+import { startCompanionStun, type CompanionStunServer, type StunIo } from './stun-server.ts';
 import { startStunWorkers } from './stun-workers.ts';
 import type { ListenTcp } from './tcp-listener.ts';
 
@@ -71,18 +71,22 @@ export interface CompanionServerOptions {
   /** SIP over TCP as well as UDP (default on). */
   tcp?: boolean;
   echo?: boolean;
-  network: Pick<Network, 'bindUdp'>;
+  network: Pick<Network, 'bindUdp' | 'udpBatch'>;
   listenTcp: ListenTcp;
   clock: Clock;
   logger: CompanionLogger;
   limits?: Partial<CompanionLimits>;
   /** STUN on this many threads (SO_REUSEPORT, shared limits: stun-workers.ts); 1 = the main thread. */
   stunWorkers?: number;
+  /** STUN socket I/O (stun-server.ts): batched recvmmsg/sendmmsg, node:dgram, or the best available. */
+  stunIo?: StunIo;
 }
 
 export interface CompanionServer {
   readonly stun: Endpoint[];
   readonly sip: { transport: 'UDP' | 'TCP'; endpoint: Endpoint }[];
+  /** How the STUN sockets read and send: 'recvmmsg' (batched, native addon) or 'dgram'. */
+  readonly stunIo?: StunIo;
   readonly stats: () => {
     stunAnswered: number;
     stunDropped: number;
@@ -192,6 +196,7 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
               },
               total: { ratePerSec: limits.stunTotalPerSec, burst: limits.stunTotalPerSec },
               logger: o.logger,
+              io: o.stunIo,
             })
           : await startCompanionStun({
               network: o.network,
@@ -199,6 +204,7 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
               ports,
               rateLimiter: stunLimiter,
               logger: o.logger,
+              io: o.stunIo,
             });
     }
     if (o.sip !== false) {
@@ -234,11 +240,13 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
   ]);
   o.logger.log('info', 'server.started', {
     stun: stun?.endpoints.map(formatEndpoint) ?? [],
+    ...(stun ? { stunIo: stun.io } : {}),
     sip: sip.map((s) => `${s.transport} ${formatEndpoint(s.endpoint)}`),
     echo: echoOn,
   });
   return {
     stun: stun?.endpoints ?? [],
+    stunIo: stun?.io,
     sip,
     stats: () => ({
       stunAnswered: stun?.stats.answered ?? 0,

@@ -25,6 +25,8 @@ export interface RateLimiter {
   allow(key: string, cost?: number): boolean;
   /** Takes `cost` tokens for the source of `address` (IPv4 /32, IPv6 /64): the per-packet form. */
   allowAddress(address: string, cost?: number): boolean;
+  /** The same for a source already in sourceKeyWords' form (tag, hi, lo): no text at all. */
+  allowKey(tag: number, hi: number, lo: number, cost?: number): boolean;
   readonly size: number;
   /** Total requests refused so far. */
   readonly refused: number;
@@ -45,6 +47,7 @@ export function createRateLimiter(clock: Clock, o: RateLimiterOptions): RateLimi
   return {
     allow: allowAddress, // an IPv4 key is its address; any other key is hashed
     allowAddress,
+    allowKey: (tag, hi, lo, cost = 1) => table.take(tag, hi, lo, clock.now(), cost),
     get size() {
       return table.size;
     },
@@ -89,6 +92,7 @@ export function createTotalLimiter(clock: Clock, ratePerSec: number, burst: numb
   return {
     allow,
     allowAddress: allow,
+    allowKey: (_tag, _hi, _lo, cost = 1) => allow('*', cost),
     size: 1,
     get refused() {
       return refused;
@@ -111,6 +115,7 @@ export function bothLimits(perSource: RateLimiter, total: RateLimiter): RateLimi
   return {
     allow: (key, cost = 1) => passes(perSource.allow(key, cost), cost),
     allowAddress: (address, cost = 1) => passes(perSource.allowAddress(address, cost), cost),
+    allowKey: (tag, hi, lo, cost = 1) => passes(perSource.allowKey(tag, hi, lo, cost), cost),
     get size() {
       return perSource.size;
     },

@@ -101,6 +101,38 @@ export class StunFastAnswer {
    * port `port`, 0 primary / 1 alternate) into `out`. Returns its length, FALLBACK or OVER_BUDGET.
    */
   answer(req: Uint8Array, clientAddress: string, clientPort: number, ip: number, port: number): number {
+    const clientLength = this.parseClient(clientAddress);
+    if (clientLength < 0) return FALLBACK;
+    return this.answerTo(req, clientLength, clientPort, ip, port);
+  }
+
+  /**
+   * The same for a client address given as bytes (4: IPv4, 16: IPv6, network order) at
+   * `src[offset…]` — how batched sockets (net/udp-batch.ts) deliver it. A v4-mapped IPv6 address
+   * is left to the general path, which normalises it.
+   */
+  answerBytes(
+    req: Uint8Array,
+    src: Uint8Array,
+    offset: number,
+    length: 4 | 16,
+    clientPort: number,
+    ip: number,
+    port: number,
+  ): number {
+    const c = this.client;
+    for (let k = 0; k < length; k++) c[k] = src[offset + k]!;
+    if (length === 16 && isV4Mapped(c)) return FALLBACK;
+    return this.answerTo(req, length, clientPort, ip, port);
+  }
+
+  private answerTo(
+    req: Uint8Array,
+    clientLength: number,
+    clientPort: number,
+    ip: number,
+    port: number,
+  ): number {
     const n = req.length;
     if (n < HEADER_LENGTH || n > this.cfg.maxRequestBytes || getU16(req, 0) !== BINDING_REQUEST)
       return FALLBACK;
@@ -145,8 +177,6 @@ export class StunFastAnswer {
     }
     if ((changeIp || changePort) && !this.twoIps) return FALLBACK; // RFC 5780 §6.1: a 420 to send
 
-    const clientLength = this.parseClient(clientAddress);
-    if (clientLength < 0) return FALLBACK;
     const fromIp = changeIp ? 1 - ip : ip;
     const fromPort = changePort ? 1 - port : port;
 
@@ -257,4 +287,10 @@ export class StunFastAnswer {
     setU16(out, v + 2, port);
     out.set(a, v + 4);
   }
+}
+
+/** ::ffff:a.b.c.d (RFC 4291 §2.5.5.2): the general path answers it as the IPv4 address it is. */
+function isV4Mapped(b: Uint8Array): boolean {
+  for (let k = 0; k < 10; k++) if (b[k] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
 }

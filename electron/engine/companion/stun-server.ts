@@ -18,6 +18,7 @@ import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import { UDP_AMPLIFICATION_FACTOR } from '../../../shared/model/alg-reflect.ts';
 import { sendAndForget, type Network, type UdpSocket } from '../net/network.ts';
+import { udpBatchUnavailableReason } from '../net/udp-batch.ts';
 import {
   addAttribute,
   ChangedAddress,
@@ -33,6 +34,7 @@ import {
 import { answerBinding, type ServerSlot } from '../stun/server.ts';
 import type { CompanionLogger } from './logger.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { serveBatched } from './stun-batch-server.ts';
 import { fitStunAnswer } from './stun-budget.ts';
 import { FALLBACK, OVER_BUDGET, StunFastAnswer } from './stun-fast-answer.ts';
 
@@ -41,7 +43,7 @@ export const MAX_STUN_REQUEST_BYTES = 2048;
 const SOFTWARE = 'NatScope companion 1';
 
 export interface CompanionStunOptions {
-  network: Pick<Network, 'bindUdp'>;
+  network: Pick<Network, 'bindUdp' | 'udpBatch'>;
   /** [primary] or [primary, alternate]. */
   ips: readonly string[];
   ports: readonly [number, number];
@@ -51,7 +53,14 @@ export interface CompanionStunOptions {
   receiveBufferBytes?: number;
   /** SO_REUSEPORT, for the worker threads of `natscope server --workers N`. */
   reusePort?: boolean;
+  /**
+   * Socket I/O: 'recvmmsg' (batched, the native addon; an error where it is missing), 'dgram'
+   * (node:dgram, one datagram per call), or by default the first of them the network offers.
+   */
+  io?: StunIo;
 }
+
+export type StunIo = 'recvmmsg' | 'dgram';
 
 export interface CompanionStunServer {
   readonly endpoints: Endpoint[];
@@ -63,16 +72,75 @@ export interface CompanionStunServer {
     sources?: number;
     perThread?: number[];
   };
+  /** How datagrams are read and sent (evidence for speed figures: see the server.started log). */
+  readonly io: StunIo;
   close(): Promise<void>;
 }
 
 /** Kernel receive buffer asked for on each STUN socket: bursts wait there instead of being dropped. */
 export const STUN_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** What both socket paths (node:dgram below, batched in stun-batch-server.ts) answer with. */
+export interface StunAnswering {
+  o: CompanionStunOptions;
+  slots: ServerSlot[];
+  stats: { answered: number; dropped: number };
+  fast: StunFastAnswer;
+  debug: boolean;
+  maxRequestBytes: number;
+  receiveBufferBytes: number;
+  /** Logs a warning when the kernel granted less receive buffer than asked for. */
+  checkReceiveBuffer(granted: number | undefined): void;
+  general(data: Uint8Array, from: Endpoint, s: ServerSlot): GeneralStunResult;
+}
+
+// an answer is at most 3 × a request of MAX_STUN_REQUEST_BYTES, and in practice far less
+const SEND_SLOT_BYTES = 4096;
+
 export async function startCompanionStun(o: CompanionStunOptions): Promise<CompanionStunServer> {
   const slots: ServerSlot[] = [];
   for (let ip = 0; ip < Math.min(2, o.ips.length); ip++)
     for (let port = 0; port < 2; port++) slots.push({ ip: ip as 0 | 1, port: port as 0 | 1 });
+  const receiveBufferBytes = o.receiveBufferBytes ?? STUN_RECEIVE_BUFFER_BYTES;
+  const a: StunAnswering = {
+    o,
+    slots,
+    stats: { answered: 0, dropped: 0 },
+    fast: new StunFastAnswer({
+      ips: o.ips,
+      ports: o.ports,
+      software: SOFTWARE,
+      maxRequestBytes: MAX_STUN_REQUEST_BYTES,
+      amplification: UDP_AMPLIFICATION_FACTOR,
+    }),
+    debug: o.logger.enabled?.('debug') ?? true,
+    maxRequestBytes: MAX_STUN_REQUEST_BYTES,
+    receiveBufferBytes,
+    checkReceiveBuffer(granted) {
+      if (granted !== undefined && granted < receiveBufferBytes)
+        o.logger.log('warn', 'stun.receive-buffer', {
+          grantedBytes: granted,
+          hint: 'bursts beyond this are dropped by the kernel before the server sees them: raise net.core.rmem_max (see the README)',
+        });
+    },
+    general: (data, from, s) => generalStunAnswer(data, from, s, o.ips, o.ports),
+  };
+  const group =
+    o.io === 'dgram'
+      ? null
+      : (o.network.udpBatch?.({ receiveSlotBytes: MAX_STUN_REQUEST_BYTES, sendSlotBytes: SEND_SLOT_BYTES }) ??
+        null);
+  if (group) return serveBatched(a, group);
+  if (o.io === 'recvmmsg')
+    throw new Error(
+      `batched UDP (recvmmsg) is not available: ${udpBatchUnavailableReason() || 'no batch sockets'}`,
+    );
+  return serveWithDgram(a);
+}
+
+/** One datagram per call through node:dgram: where the native addon is not built, and for test networks. */
+async function serveWithDgram(a: StunAnswering): Promise<CompanionStunServer> {
+  const { o, slots, stats, fast, debug } = a;
   // one socket per (address, port), at index ip * 2 + port
   const sockets: UdpSocket[] = [];
   try {
@@ -80,28 +148,14 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
       sockets[s.ip * 2 + s.port] = await o.network.bindUdp({
         address: o.ips[s.ip],
         port: o.ports[s.port],
-        receiveBufferBytes: o.receiveBufferBytes ?? STUN_RECEIVE_BUFFER_BYTES,
+        receiveBufferBytes: a.receiveBufferBytes,
         reusePort: o.reusePort,
       });
   } catch (err) {
     await Promise.all(sockets.filter(Boolean).map((s) => s.close()));
     throw err;
   }
-  const granted = sockets[0]?.receiveBufferBytes;
-  if (granted !== undefined && granted < (o.receiveBufferBytes ?? STUN_RECEIVE_BUFFER_BYTES))
-    o.logger.log('warn', 'stun.receive-buffer', {
-      grantedBytes: granted,
-      hint: 'bursts beyond this are dropped by the kernel before the server sees them: raise net.core.rmem_max (see the README)',
-    });
-  const stats = { answered: 0, dropped: 0 };
-  const debug = o.logger.enabled?.('debug') ?? true;
-  const fast = new StunFastAnswer({
-    ips: o.ips,
-    ports: o.ports,
-    software: SOFTWARE,
-    maxRequestBytes: MAX_STUN_REQUEST_BYTES,
-    amplification: UDP_AMPLIFICATION_FACTOR,
-  });
+  a.checkReceiveBuffer(sockets[0]?.receiveBufferBytes);
   const dropped = (reason: string, source: Endpoint) => {
     stats.dropped++;
     if (debug) o.logger.log('debug', 'stun.drop', { reason, source: formatEndpoint(source) });
@@ -131,7 +185,7 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
 
   /** Everything the fast path leaves: errors to answer, integrity, malformed input (logged). */
   function answerInGeneral(data: Uint8Array, rawFrom: Endpoint, s: ServerSlot): void {
-    const r = generalStunAnswer(data, rawFrom, s, o.ips, o.ports);
+    const r = a.general(data, rawFrom, s);
     if ('drop' in r) {
       if (r.warn) {
         stats.dropped++;
@@ -154,6 +208,7 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
   return {
     endpoints: slots.map((s) => ({ address: o.ips[s.ip]!, port: o.ports[s.port] })),
     stats,
+    io: 'dgram',
     close: async () => {
       await Promise.all(sockets.filter(Boolean).map((x) => x.close()));
     },

@@ -53,6 +53,7 @@ try {
     logger: d.index === 0 ? logger : withoutStartupWarnings(logger),
     receiveBufferBytes: d.receiveBufferBytes,
     reusePort: true,
+    io: d.io,
   });
   const publish = () => {
     counters[d.index * 2] = stun.stats.answered;
@@ -65,7 +66,7 @@ try {
     publish();
     void stun.close().then(() => port.postMessage({ closed: true }));
   });
-  port.postMessage({ ready: true });
+  port.postMessage({ ready: true, io: stun.io });
 } catch (err) {
   port.postMessage({ error: err instanceof Error ? err.message : String(err) });
 }

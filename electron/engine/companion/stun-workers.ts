@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import type { CompanionLogger, LogLevel } from './logger.ts';
 import { SourceBuckets } from './source-buckets.ts';
-import type { CompanionStunServer } from './stun-server.ts';
+import type { CompanionStunServer, StunIo } from './stun-server.ts';
 
 export interface StunWorkersOptions {
   count: number;
@@ -24,12 +24,13 @@ export interface StunWorkersOptions {
   receiveBufferBytes?: number;
   /** V8 young generation per worker (MB): small, so scavenges stay short (issue #19: GC pauses). */
   youngGenerationMb?: number;
+  io?: StunIo;
 }
 
 /** What each worker thread gets (workerData). */
 export interface StunWorkerData extends Pick<
   StunWorkersOptions,
-  'ips' | 'ports' | 'perSource' | 'total' | 'receiveBufferBytes'
+  'ips' | 'ports' | 'perSource' | 'total' | 'receiveBufferBytes' | 'io'
 > {
   index: number;
   perSourceMemory: { memory: SharedArrayBuffer; seed: number };
@@ -59,6 +60,7 @@ export async function startStunWorkers(o: StunWorkersOptions): Promise<Companion
   const counters = new SharedArrayBuffer(o.count * 2 * 8);
   const workers: Worker[] = [];
   let closing = false;
+  let io: StunIo = 'dgram';
   const stopAll = () => {
     closing = true;
     return Promise.all(workers.map((w) => w.terminate()));
@@ -76,6 +78,7 @@ export async function startStunWorkers(o: StunWorkersOptions): Promise<Companion
         counters,
         logLevel: lowestLevel(o.logger),
         receiveBufferBytes: o.receiveBufferBytes,
+        io: o.io,
       };
       const w = new Worker(workerUrl(), {
         workerData: data,
@@ -83,11 +86,16 @@ export async function startStunWorkers(o: StunWorkersOptions): Promise<Companion
       });
       workers.push(w);
       await new Promise<void>((resolve, reject) => {
-        w.on('message', (m: { ready?: true; error?: string; log?: Parameters<CompanionLogger['log']> }) => {
-          if (m.log) o.logger.log(...m.log);
-          else if (m.ready) resolve();
-          else if (m.error) reject(new Error(m.error));
-        });
+        w.on(
+          'message',
+          (m: { ready?: true; io?: StunIo; error?: string; log?: Parameters<CompanionLogger['log']> }) => {
+            if (m.log) o.logger.log(...m.log);
+            else if (m.ready) {
+              io = m.io ?? io;
+              resolve();
+            } else if (m.error) reject(new Error(m.error));
+          },
+        );
         // after start-up a failing worker is logged (its share of datagrams then goes unanswered)
         w.on('error', (err) => {
           reject(err);
@@ -117,6 +125,9 @@ export async function startStunWorkers(o: StunWorkersOptions): Promise<Companion
   };
   return {
     endpoints: slots,
+    get io() {
+      return io;
+    },
     stats: {
       get answered() {
         return sum(0);

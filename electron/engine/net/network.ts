@@ -1,4 +1,5 @@
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import type { UdpBatchGroup, UdpBatchOptions } from './udp-batch.ts';
 
 /**
  * The network is injected into every engine component (STUN, UPnP, NAT-PMP, SIP, RTP) so unit
@@ -66,6 +67,11 @@ export interface ConnectTcpOptions {
 
 export interface Network {
   bindUdp(options?: BindUdpOptions): Promise<UdpSocket>;
+  /**
+   * Batched UDP sockets (recvmmsg/sendmmsg, net/udp-batch.ts) for servers that answer many small
+   * datagrams; absent, or returning null, where the native addon is not available.
+   */
+  udpBatch?(options: UdpBatchOptions): UdpBatchGroup | null;
   connectTcp(options: ConnectTcpOptions): Promise<TcpConnection>;
   /** DNS A/AAAA lookup; returns addresses of the requested family first. */
   resolve(host: string, family?: 4 | 6): Promise<string[]>;

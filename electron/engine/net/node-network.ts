@@ -3,11 +3,13 @@ import net from 'node:net';
 import dns from 'node:dns/promises';
 import { lookup as dnsLookup } from 'node:dns';
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
+import { createUdpBatchGroup } from './udp-batch.ts';
 import type { BindUdpOptions, ConnectTcpOptions, Network, TcpConnection, UdpSocket } from './network.ts';
 
 /** The production `Network`: node:dgram for UDP, node:net for TCP, node:dns for names. */
 export const nodeNetwork: Network = {
   bindUdp,
+  udpBatch: createUdpBatchGroup,
   connectTcp,
   async resolve(host, family) {
     if (net.isIP(host)) return [host];

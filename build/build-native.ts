@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const SOURCE = 'electron/engine/net/native/udp_batch.c';
+const SOURCES = ['electron/engine/net/native/udp_batch.c', 'electron/engine/net/native/udp_batch_send.c'];
 const OUT = 'dist/native/udp-batch.node';
 
 export function buildNative(): string | null {
@@ -37,7 +37,7 @@ export function buildNative(): string | null {
     napiInclude,
     '-o',
     OUT,
-    SOURCE,
+    ...SOURCES,
   ];
   const r = spawnSync(cc, args, { encoding: 'utf8' });
   if (r.error) return skip(`no C compiler (${cc}: ${r.error.message})`);

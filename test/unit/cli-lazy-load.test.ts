@@ -52,6 +52,15 @@ describe('CLI lazy loading', () => {
     expect(heavy(builtins)).toEqual([]);
   });
 
+  it('natscope server loads neither crypto nor worker_threads before it needs them', () => {
+    // a bad address stops the command after its modules (and the companion engine) have loaded
+    const { builtins, files } = loads('server', '--address', 'not-an-ip');
+    expect(files).toContain('electron/engine/companion/companion-server.ts');
+    expect(files).not.toContain('electron/engine/companion/stun-workers.ts');
+    // OpenSSL's set-up is ≈ 2.5 MB of RSS: only the first SIP request or STUN integrity check needs it
+    expect(builtins.filter((b) => b === 'crypto' || b === 'worker_threads')).toEqual([]);
+  });
+
   it('a command module is loaded for its own --help, and every entry loads a command', async () => {
     const { files } = loads('nat', '--help');
     expect(files).toContain('electron/cli/commands/nat.ts');

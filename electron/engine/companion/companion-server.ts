@@ -26,7 +26,7 @@ import {
 import { isProbeInvite, reflect } from './sip-reflector.ts';
 import { buildResponse, header } from './sip-response.ts';
 import { startCompanionStun, type CompanionStunServer, type StunIo } from './stun-server.ts';
-import { startStunWorkers } from './stun-workers.ts';
+import type { StunWorkersOptions } from './stun-workers.ts';
 import type { ListenTcp } from './tcp-listener.ts';
 
 export interface CompanionLimits {
@@ -98,6 +98,12 @@ export interface CompanionServer {
     challenges: number;
   };
   close(): Promise<void>;
+}
+
+/** Imported for --workers N only: node:worker_threads costs a one-thread server ≈ 0.6 MB of RSS (issue #19). */
+async function startStunThreads(o: StunWorkersOptions): Promise<CompanionStunServer> {
+  const { startStunWorkers } = await import('./stun-workers.ts');
+  return startStunWorkers(o);
 }
 
 export async function startCompanionServer(o: CompanionServerOptions): Promise<CompanionServer> {
@@ -185,7 +191,7 @@ export async function startCompanionServer(o: CompanionServerOptions): Promise<C
       const ports: [number, number] = [o.stunPort ?? 3478, o.stunAltPort ?? 3479];
       stun =
         (o.stunWorkers ?? 1) > 1
-          ? await startStunWorkers({
+          ? await startStunThreads({
               count: o.stunWorkers!,
               ips,
               ports,

@@ -13,7 +13,6 @@
  *
  * TCP needs none of this: the handshake already proves the source receives.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
 import type { SipText } from '../../../shared/model/alg-sip.ts';
 import { COMPANION_REALM } from '../../../shared/model/companion-challenge.ts';
@@ -24,11 +23,18 @@ export const RR_BUCKET_MS = 30_000;
 
 export type RrState = 'verified' | 'stale' | 'none';
 
+/**
+ * node:crypto on the first SIP request, not at start-up: loading it initialises OpenSSL (≈ 2.5 MB
+ * of RSS) in a server that may only ever answer STUN (issue #19: idle memory).
+ */
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
+
 export class ReturnRoutability {
   private readonly clock: Clock;
-  private readonly secret: Uint8Array;
+  /** Drawn on first use (see nodeCrypto). */
+  private secret: Uint8Array | undefined;
 
-  constructor(clock: Clock, secret: Uint8Array = randomBytes(32)) {
+  constructor(clock: Clock, secret?: Uint8Array) {
     this.clock = clock;
     this.secret = secret;
   }
@@ -56,7 +62,7 @@ export class ReturnRoutability {
       if (dot < 1 || !(bucket === now || bucket === now - 1)) continue;
       const want = Buffer.from(this.nonce(source, transport, bucket));
       const got = Buffer.from(nonce);
-      if (got.length === want.length && timingSafeEqual(got, want)) return 'verified';
+      if (got.length === want.length && nodeCrypto().timingSafeEqual(got, want)) return 'verified';
     }
     return seen ? 'stale' : 'none';
   }
@@ -78,7 +84,8 @@ export class ReturnRoutability {
   }
 
   private mac(text: string): string {
-    return createHmac('sha256', this.secret).update(text).digest('base64url').slice(0, 22);
+    this.secret ??= nodeCrypto().randomBytes(32);
+    return nodeCrypto().createHmac('sha256', this.secret).update(text).digest('base64url').slice(0, 22);
   }
 }
 

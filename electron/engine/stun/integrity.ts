@@ -6,8 +6,13 @@
  * SASLprep/OpaqueString profile (RFC 4013 / RFC 8265): map "commonly mapped to nothing" code points
  * away, non-ASCII spaces to U+0020, then NFKC. Enough for the RFC 5769 vectors and real servers.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { utf8 } from './bytes.ts';
+
+/**
+ * node:crypto on first use, not at import: loading it initialises OpenSSL (≈ 2.5 MB of RSS), and
+ * `natscope server` answering plain Binding requests never needs it (issue #19: idle memory).
+ */
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
 
 // RFC 3454 B.1 (listed as alternatives: some are combining marks, which a character class would mangle)
 const MAPPED_TO_NOTHING =
@@ -23,7 +28,7 @@ export function shortTermKey(password: string): Uint8Array {
 }
 
 function digestOf(alg: 'md5' | 'sha256', text: string): Uint8Array {
-  const h = createHash(alg).update(utf8(text)).digest();
+  const h = nodeCrypto().createHash(alg).update(utf8(text)).digest();
   return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
 }
 
@@ -42,12 +47,12 @@ export function userHash(username: string, realm: string): Uint8Array {
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  const d = createHmac('sha256', key).update(data).digest();
+  const d = nodeCrypto().createHmac('sha256', key).update(data).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
-  const d = createHmac('sha1', key).update(data).digest();
+  const d = nodeCrypto().createHmac('sha1', key).update(data).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 

@@ -2,6 +2,7 @@
 // loads the bundled CLI, so every run after the first skips compiling ~1 MB of JavaScript
 // (start-up is most of a quick probe's wall time).
 import module from 'node:module';
+import { serverReexec } from './server-flags.ts';
 
 /** Same minimum as package.json `engines` and build/preflight.mjs (test/unit/node-version.test.ts). */
 export const MIN_NODE = [22, 18] as const;
@@ -13,6 +14,9 @@ if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
   );
   process.exit(1);
 }
+// `natscope server` restarts itself in place (same process id) with its V8 flags (server-flags.ts).
+const reexec = serverReexec(process.argv, process.execArgv, process.env, process.platform);
+if (reexec && typeof process.execve === 'function') process.execve(process.execPath, reexec, process.env);
 module.enableCompileCache?.();
 // A computed specifier: the bundle sits next to this file only after the build.
 const bundle = './natscope-main.mjs';

@@ -206,7 +206,8 @@ export class StunFastAnswer {
 
     const out = this.out;
     setU16(out, 0, BINDING_SUCCESS);
-    out.set(req.subarray(4, HEADER_LENGTH), 4); // cookie (or RFC 3489 ID bytes) and transaction ID
+    // cookie (or RFC 3489 ID bytes) and transaction ID, copied without a subarray view (no garbage)
+    for (let k = 4; k < HEADER_LENGTH; k++) out[k] = req[k]!;
     let off = HEADER_LENGTH;
     const ports = this.cfg.ports;
     for (let i = 0; i < count; i++) {

@@ -100,7 +100,8 @@ export class DatagramBlock {
   /** Copies `length` address bytes from another block's record (the answer goes back to the sender). */
   copyAddress(i: number, from: DatagramBlock, j: number, length: number): void {
     const src = from.addressOffset(j);
-    this.recordBytes.set(from.recordBytes.subarray(src, src + length), this.addressOffset(i));
+    const dst = this.addressOffset(i);
+    for (let k = 0; k < length; k++) this.recordBytes[dst + k] = from.recordBytes[src + k]!; // no view per datagram
   }
 
   /** Record i's address as text ("192.0.2.1", "2001:db8::1", with "%scope" when it has one). */

@@ -12,8 +12,9 @@ afterEach(async () => {
   servers = [];
 });
 
+let sim: SimNetwork | undefined;
 async function probeBehind(nat: Omit<SimNatConfig, 'publicIp'>, pings = 5) {
-  const sim = new SimNetwork();
+  sim = new SimNetwork();
   servers.push(
     await startBindingServer(sim.host('203.0.113.10'), {
       ips: ['203.0.113.10', '198.51.100.10'],
@@ -94,6 +95,37 @@ describe('monitor STUN probe', () => {
     expect(s.sipBindingOpen).toBe(false);
     // re-made by this interval's own binding
     expect(s.sipPort.mapped).toBe('203.0.113.2:5060');
+    await sip.close();
+  });
+
+  it('a silent inbound check right after a lossy interval is unknown, not a vanished binding', async () => {
+    const { probe, sip } = await probeBehind(
+      {
+        mapping: 'endpoint-independent',
+        filtering: 'address-and-port-dependent',
+        preservePorts: true,
+        timeoutMs: 150,
+      },
+      2,
+    );
+    await probe.run(signal());
+    // an interval in which every ping is lost (the server is gone for it)…
+    await servers[0]!.close();
+    const lost = await probe.run(signal());
+    expect(lost.lossPercent).toBe(100);
+    servers = [];
+    servers.push(
+      await startBindingServer(sim!.host('203.0.113.10'), {
+        ips: ['203.0.113.10', '198.51.100.10'],
+        ports: [3478, 3479],
+      }),
+    );
+    // …then a clean one whose inbound check goes unanswered: the loss may have ended between the
+    // check and the pings, so this is no proof the binding vanished
+    await new Promise((r) => setTimeout(r, 300));
+    const s = await probe.run(signal());
+    expect(s.lossPercent).toBe(0);
+    expect(s.sipBindingOpen).toBeNull();
     await sip.close();
   });
 

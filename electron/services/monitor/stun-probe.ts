@@ -47,6 +47,8 @@ export interface StunProbeState {
 
 export class StunProbe {
   readonly state: StunProbeState = { sipMapped: null, responsePort: null };
+  /** The previous interval's ping loss (see the end of run()). */
+  private lastLossPercent: number | null = null;
   private readonly o: {
     network: Network;
     clock: Clock;
@@ -160,8 +162,12 @@ export class StunProbe {
     }
     // Three unanswered tries on a line that lost ≥ 10 % of this interval's pings are not proof the
     // binding is gone (at 50 % loss all three are lost one time in eight): unknown, not "vanished".
-    if (sample.sipBindingOpen === false && (sample.lossPercent ?? 0) >= LOSSY_PERCENT)
+    // The last interval counts too: the pings run after the inbound check, so a loss that ends
+    // between the two leaves a clean ping count beside a check it defeated.
+    const lossy = (x: number | null | undefined) => (x ?? 0) >= LOSSY_PERCENT;
+    if (sample.sipBindingOpen === false && (lossy(sample.lossPercent) || lossy(this.lastLossPercent)))
       sample.sipBindingOpen = null;
+    this.lastLossPercent = sample.lossPercent ?? null;
     return sample;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sourceKey } from './source-key.ts';
+import { ipToBytes } from '../stun/ip.ts';
+import { sourceKey, sourceKeyWords, sourceKeyWordsOfBytes } from './source-key.ts';
 
 describe('sourceKey: IPv4 /32, IPv6 /64', () => {
   it('IPv4 is its own key; mapped IPv4 too', () => {
@@ -16,5 +17,27 @@ describe('sourceKey: IPv4 /32, IPv6 /64', () => {
     expect(sourceKey('2001:db8:0:2::1')).not.toBe(sourceKey('2001:db8:0:1::1'));
     expect(sourceKey('::1')).toBe('0:0:0:0::/64');
     expect(sourceKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+});
+
+describe('sourceKeyWordsOfBytes: the key of the text form, from bytes', () => {
+  it('IPv4, mapped IPv4 and IPv6 /64, at an offset', () => {
+    for (const a of [
+      '203.0.113.7',
+      '255.255.255.255',
+      '::ffff:203.0.113.7',
+      '2001:db8:0:1::1',
+      'fe80::ffff:1',
+      '::1',
+    ]) {
+      const bytes = ipToBytes(a);
+      const buf = new Uint8Array(40);
+      buf.set(bytes, 9);
+      const fromBytes = new Uint32Array(3);
+      const fromText = new Uint32Array(3);
+      sourceKeyWordsOfBytes(buf, 9, bytes.length as 4 | 16, fromBytes);
+      sourceKeyWords(a, fromText);
+      expect([...fromBytes], a).toEqual([...fromText]);
+    }
   });
 });

@@ -7,7 +7,7 @@
  * (three numbers for the rate limiters' SourceBuckets, computed per datagram without a regex or an
  * allocation).
  */
-import { ipv4ToNumber, ipv6ToGroups, mappedIpv4 } from '../stun/ip.ts';
+import { ipv4ToNumber, ipv6ToGroups, isV4MappedBytes, mappedIpv4 } from '../stun/ip.ts';
 
 export function sourceKey(address: string): string {
   if (!address.includes(':')) return address;
@@ -65,5 +65,24 @@ export function sourceKeyWords(address: string, out: Uint32Array): void {
     out[0] = KEY_OTHER;
     out[1] = fnv(address, 0x811c9dc5);
     out[2] = fnv(address, 0x050c5d1f);
+  }
+}
+
+const u32At = (b: Uint8Array, p: number) =>
+  ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+
+/**
+ * sourceKeyWords for an address given as bytes at b[offset…] (4: IPv4, 16: IPv6, network order),
+ * as batched sockets deliver it: the same key as its text form would get, without the text.
+ */
+export function sourceKeyWordsOfBytes(b: Uint8Array, offset: number, length: 4 | 16, out: Uint32Array): void {
+  if (length === 4 || isV4MappedBytes(b, offset)) {
+    out[0] = KEY_IPV4;
+    out[1] = 0;
+    out[2] = u32At(b, offset + length - 4);
+  } else {
+    out[0] = KEY_IPV6_64;
+    out[1] = u32At(b, offset);
+    out[2] = u32At(b, offset + 4);
   }
 }

@@ -7,22 +7,22 @@
  * no string, object or buffer per datagram (issue #19).
  */
 import type { Endpoint } from '../../../shared/model/endpoint.ts';
-import { formatEndpoint } from '../../../shared/model/endpoint.ts';
 import type { DatagramBlock, UdpBatchGroup, UdpBatchSocket } from '../net/udp-batch.ts';
 import { looksLikeStun } from '../stun/codec.ts';
 import type { ServerSlot } from '../stun/server.ts';
-import { KEY_IPV4, KEY_IPV6_64 } from './source-key.ts';
+import { sourceKeyWordsOfBytes } from './source-key.ts';
 import { FALLBACK, OVER_BUDGET } from './stun-fast-answer.ts';
 import type { CompanionStunServer, StunAnswering } from './stun-server.ts';
 
 export function serveBatched(a: StunAnswering, group: UdpBatchGroup): CompanionStunServer {
-  const { o, fast, stats, debug } = a;
+  const { o, fast, stats } = a;
   const out = group.outbox;
   const outViews = Array.from({ length: out.slots }, (_, j) =>
     out.bytes.subarray(out.offset(j), out.offset(j) + out.slotBytes),
   );
   // one socket per (address, port), at index ip * 2 + port
   const sockets: UdpBatchSocket[] = [];
+  const key = new Uint32Array(3); // a source's rate-limit key, reused for every datagram
   let pending = 0;
   const flush = () => {
     if (pending > 0) group.send(pending);
@@ -48,16 +48,18 @@ export function serveBatched(a: StunAnswering, group: UdpBatchGroup): CompanionS
   }
   a.checkReceiveBuffer(sockets[0]?.receiveBufferBytes);
 
-  const source = (inbox: DatagramBlock, i: number): Endpoint => ({
-    address: inbox.addressText(i),
-    port: inbox.port(i),
+  // the datagram being answered, and one function (made once, not per datagram) that names its
+  // source for the debug log
+  let current: DatagramBlock = out;
+  let currentIndex = 0;
+  const source = (): Endpoint => ({
+    address: current.addressText(currentIndex),
+    port: current.port(currentIndex),
   });
-  const dropped = (reason: string, inbox: DatagramBlock, i: number) => {
-    stats.dropped++;
-    if (debug) o.logger.log('debug', 'stun.drop', { reason, source: formatEndpoint(source(inbox, i)) });
-  };
 
   function answerOne(inbox: DatagramBlock, i: number, s: ServerSlot): void {
+    current = inbox;
+    currentIndex = i;
     const length = inbox.length(i);
     const at = inbox.offset(i);
     const data = inbox.bytes.subarray(at, at + length);
@@ -68,35 +70,20 @@ export function serveBatched(a: StunAnswering, group: UdpBatchGroup): CompanionS
     const family = inbox.family(i);
     const r = inbox.recordBytes;
     const p = inbox.addressOffset(i);
-    const w0 = ((r[p]! << 24) | (r[p + 1]! << 16) | (r[p + 2]! << 8) | r[p + 3]!) >>> 0;
-    const plain = family === 4 || !isV4MappedAt(r, p); // a mapped address is counted as its IPv4 source
-    const allowed = !plain
-      ? o.rateLimiter.allowAddress(inbox.addressText(i))
-      : family === 4
-        ? o.rateLimiter.allowKey(KEY_IPV4, 0, w0)
-        : o.rateLimiter.allowKey(
-            KEY_IPV6_64,
-            w0,
-            ((r[p + 4]! << 24) | (r[p + 5]! << 16) | (r[p + 6]! << 8) | r[p + 7]!) >>> 0,
-          );
-    if (!allowed) return dropped('rate-limit', inbox, i);
+    const addressLength = family === 4 ? 4 : 16;
+    sourceKeyWordsOfBytes(r, p, addressLength, key);
+    if (!o.rateLimiter.allowKey(key[0]!, key[1]!, key[2]!)) return a.drop('rate-limit', source);
 
-    const slot = pending;
-    fast.out = outViews[slot]!;
+    fast.out = outViews[pending]!;
     const n =
       inbox.scope(i) !== 0
         ? FALLBACK // a scoped (link-local) source: the general path keeps its zone
-        : fast.answerBytes(data, r, p, family === 4 ? 4 : 16, inbox.port(i), s.ip, s.port);
-    if (n === OVER_BUDGET) return dropped('answer over 3x', inbox, i);
+        : fast.answerBytes(data, r, p, addressLength, inbox.port(i), s.ip, s.port);
+    if (n === OVER_BUDGET) return a.drop('answer over 3x', source);
     if (n === FALLBACK) return answerInGeneral(inbox, i, s, data);
-    stats.answered++;
     const from = sockets[fast.fromIp * 2 + fast.fromPort] ?? sockets[s.ip * 2 + s.port]!;
+    a.answered(source, fast.fromIp, fast.fromPort);
     queue(inbox, i, n, from, fast.toPort);
-    if (debug)
-      o.logger.log('debug', 'stun.answer', {
-        source: formatEndpoint(source(inbox, i)),
-        from: formatEndpoint({ address: o.ips[fast.fromIp]!, port: o.ports[fast.fromPort]! }),
-      });
   }
 
   /** An answer in outViews[pending] goes back to the request's source IP (port: `port`). */
@@ -109,29 +96,14 @@ export function serveBatched(a: StunAnswering, group: UdpBatchGroup): CompanionS
 
   /** Everything the fast path leaves: errors to answer, integrity, malformed input (logged). */
   function answerInGeneral(inbox: DatagramBlock, i: number, s: ServerSlot, data: Uint8Array): void {
-    const r = a.general(data, source(inbox, i), s);
-    if ('drop' in r) {
-      if (r.warn) {
-        stats.dropped++;
-        return o.logger.log('warn', 'stun.error', { error: r.drop, source: formatEndpoint(r.client) });
-      }
-      stats.dropped++;
-      if (debug) o.logger.log('debug', 'stun.drop', { reason: r.drop, source: formatEndpoint(r.client) });
-      return;
-    }
-    if (!r.answer) return;
-    if (r.answer.length > out.slotBytes) return dropped('answer larger than a send slot', inbox, i);
-    stats.answered++;
+    const r = a.general(data, source(), s);
+    if (!r) return;
+    if (r.answer.length > out.slotBytes) return a.drop('answer larger than a send slot', source);
     outViews[pending]!.set(r.answer);
     // generalStunAnswer only answers the source IP: the record's own address bytes (and zone) are it
     const from = sockets[r.from.ip * 2 + r.from.port] ?? sockets[s.ip * 2 + s.port]!;
+    a.answered(() => r.client, r.from.ip, r.from.port, r.classic);
     queue(inbox, i, r.answer.length, from, r.to.port);
-    if (debug)
-      o.logger.log('debug', 'stun.answer', {
-        source: formatEndpoint(r.client),
-        from: formatEndpoint({ address: o.ips[r.from.ip]!, port: o.ports[r.from.port] }),
-        classic: r.classic,
-      });
   }
 
   return {
@@ -142,9 +114,4 @@ export function serveBatched(a: StunAnswering, group: UdpBatchGroup): CompanionS
       group.close();
     },
   };
-}
-
-function isV4MappedAt(b: Uint8Array, p: number): boolean {
-  for (let k = 0; k < 10; k++) if (b[p + k] !== 0) return false;
-  return b[p + 10] === 0xff && b[p + 11] === 0xff;
 }

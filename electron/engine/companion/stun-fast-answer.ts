@@ -15,7 +15,7 @@
 import { ATTR, HEADER_LENGTH, MAGIC_COOKIE } from '../stun/constants.ts';
 import { getU16, getU32, setU16, setU32, utf8 } from '../stun/bytes.ts';
 import { appendFingerprint, fingerprintOf } from '../stun/fingerprint.ts';
-import { ipToBytes, ipv4ToNumber, ipv6ToGroups } from '../stun/ip.ts';
+import { ipToBytes, ipv4ToNumber, ipv6ToGroups, isV4MappedBytes } from '../stun/ip.ts';
 import { FIT_FINGERPRINT, fitAttributes } from './stun-budget.ts';
 
 /** Not handled here: take the general path. */
@@ -122,7 +122,7 @@ export class StunFastAnswer {
   ): number {
     const c = this.client;
     for (let k = 0; k < length; k++) c[k] = src[offset + k]!;
-    if (length === 16 && isV4Mapped(c)) return FALLBACK;
+    if (length === 16 && isV4MappedBytes(c)) return FALLBACK;
     return this.answerTo(req, length, clientPort, ip, port);
   }
 
@@ -288,10 +288,4 @@ export class StunFastAnswer {
     setU16(out, v + 2, port);
     out.set(a, v + 4);
   }
-}
-
-/** ::ffff:a.b.c.d (RFC 4291 §2.5.5.2): the general path answers it as the IPv4 address it is. */
-function isV4Mapped(b: Uint8Array): boolean {
-  for (let k = 0; k < 10; k++) if (b[k] !== 0) return false;
-  return b[10] === 0xff && b[11] === 0xff;
 }

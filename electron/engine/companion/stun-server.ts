@@ -86,13 +86,19 @@ export interface StunAnswering {
   slots: ServerSlot[];
   stats: { answered: number; dropped: number };
   fast: StunFastAnswer;
-  debug: boolean;
   maxRequestBytes: number;
   receiveBufferBytes: number;
   /** Logs a warning when the kernel granted less receive buffer than asked for. */
   checkReceiveBuffer(granted: number | undefined): void;
-  general(data: Uint8Array, from: Endpoint, s: ServerSlot): GeneralStunResult;
+  /** Counts a dropped request; at debug level logs why and from whom (`source` is built only then). */
+  drop(reason: string, source: () => Endpoint): void;
+  /** Counts an answer; at debug level logs to whom and from which server address and port. */
+  answered(source: () => Endpoint, fromIp: number, fromPort: number, classic?: boolean): void;
+  /** The general path's answer, or null: nothing to send, or a drop (counted and logged here). */
+  general(data: Uint8Array, from: Endpoint, s: ServerSlot): GeneralAnswer | null;
 }
+
+type GeneralAnswer = Extract<GeneralStunResult, { answer: Uint8Array }>;
 
 // an answer is at most 3 × a request of MAX_STUN_REQUEST_BYTES, and in practice far less
 const SEND_SLOT_BYTES = 4096;
@@ -102,6 +108,7 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
   for (let ip = 0; ip < Math.min(2, o.ips.length); ip++)
     for (let port = 0; port < 2; port++) slots.push({ ip: ip as 0 | 1, port: port as 0 | 1 });
   const receiveBufferBytes = o.receiveBufferBytes ?? STUN_RECEIVE_BUFFER_BYTES;
+  const debug = o.logger.enabled?.('debug') ?? true;
   const a: StunAnswering = {
     o,
     slots,
@@ -113,7 +120,6 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
       maxRequestBytes: MAX_STUN_REQUEST_BYTES,
       amplification: UDP_AMPLIFICATION_FACTOR,
     }),
-    debug: o.logger.enabled?.('debug') ?? true,
     maxRequestBytes: MAX_STUN_REQUEST_BYTES,
     receiveBufferBytes,
     checkReceiveBuffer(granted) {
@@ -123,7 +129,31 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
           hint: 'bursts beyond this are dropped by the kernel before the server sees them: raise net.core.rmem_max (see the README)',
         });
     },
-    general: (data, from, s) => generalStunAnswer(data, from, s, o.ips, o.ports),
+    drop(reason, source) {
+      this.stats.dropped++;
+      if (debug) o.logger.log('debug', 'stun.drop', { reason, source: formatEndpoint(source()) });
+    },
+    answered(source, fromIp, fromPort, classic) {
+      this.stats.answered++;
+      if (debug)
+        o.logger.log('debug', 'stun.answer', {
+          source: formatEndpoint(source()),
+          from: formatEndpoint({ address: o.ips[fromIp]!, port: o.ports[fromPort]! }),
+          ...(classic === undefined ? {} : { classic }),
+        });
+    },
+    general(data, from, s) {
+      const r = generalStunAnswer(data, from, s, o.ips, o.ports);
+      if ('drop' in r) {
+        if (!r.warn) this.drop(r.drop, () => r.client);
+        else {
+          this.stats.dropped++;
+          o.logger.log('warn', 'stun.error', { error: r.drop, source: formatEndpoint(r.client) });
+        }
+        return null;
+      }
+      return r.answer ? r : null;
+    },
   };
   const group =
     o.io === 'dgram'
@@ -140,7 +170,7 @@ export async function startCompanionStun(o: CompanionStunOptions): Promise<Compa
 
 /** One datagram per call through node:dgram: where the native addon is not built, and for test networks. */
 async function serveWithDgram(a: StunAnswering): Promise<CompanionStunServer> {
-  const { o, slots, stats, fast, debug } = a;
+  const { o, slots, stats, fast } = a;
   // one socket per (address, port), at index ip * 2 + port
   const sockets: UdpSocket[] = [];
   try {
@@ -156,53 +186,35 @@ async function serveWithDgram(a: StunAnswering): Promise<CompanionStunServer> {
     throw err;
   }
   a.checkReceiveBuffer(sockets[0]?.receiveBufferBytes);
-  const dropped = (reason: string, source: Endpoint) => {
-    stats.dropped++;
-    if (debug) o.logger.log('debug', 'stun.drop', { reason, source: formatEndpoint(source) });
-  };
+  // the request's source, for the debug log: one function made once, not one per datagram
+  let from: Endpoint = { address: '', port: 0 };
+  const source = () => from;
   for (const s of slots) {
     const sock = sockets[s.ip * 2 + s.port]!;
-    sock.onMessage((data, from) => {
+    sock.onMessage((data, sender) => {
+      from = sender;
       if (data.length > MAX_STUN_REQUEST_BYTES || !looksLikeStun(data)) {
         stats.dropped++;
         return;
       }
-      if (!o.rateLimiter.allowAddress(from.address)) return dropped('rate-limit', from);
+      if (!o.rateLimiter.allowAddress(from.address)) return a.drop('rate-limit', source);
       const length = fast.answer(data, from.address, from.port, s.ip, s.port);
-      if (length === OVER_BUDGET) return dropped('answer over 3x', from);
+      if (length === OVER_BUDGET) return a.drop('answer over 3x', source);
       if (length === FALLBACK) return answerInGeneral(data, from, s);
-      stats.answered++;
       const out = sockets[fast.fromIp * 2 + fast.fromPort] ?? sock;
       // answers go to the source IP only; RESPONSE-PORT changes the port, never the address
       if (!sendAndForget(out, fast.out, length, fast.toPort, from.address)) fast.replaceBuffer();
-      if (debug)
-        o.logger.log('debug', 'stun.answer', {
-          source: formatEndpoint(from),
-          from: formatEndpoint({ address: o.ips[fast.fromIp]!, port: o.ports[fast.fromPort]! }),
-        });
+      a.answered(source, fast.fromIp, fast.fromPort);
     });
   }
 
   /** Everything the fast path leaves: errors to answer, integrity, malformed input (logged). */
   function answerInGeneral(data: Uint8Array, rawFrom: Endpoint, s: ServerSlot): void {
     const r = a.general(data, rawFrom, s);
-    if ('drop' in r) {
-      if (r.warn) {
-        stats.dropped++;
-        return o.logger.log('warn', 'stun.error', { error: r.drop, source: formatEndpoint(r.client) });
-      }
-      return dropped(r.drop, r.client);
-    }
-    if (!r.answer) return;
+    if (!r) return;
     const out = sockets[r.from.ip * 2 + r.from.port] ?? sockets[s.ip * 2 + s.port]!;
-    stats.answered++;
     sendAndForget(out, r.answer, r.answer.length, r.to.port, r.to.address);
-    if (debug)
-      o.logger.log('debug', 'stun.answer', {
-        source: formatEndpoint(r.client),
-        from: formatEndpoint({ address: o.ips[r.from.ip]!, port: o.ports[r.from.port] }),
-        classic: r.classic,
-      });
+    a.answered(() => r.client, r.from.ip, r.from.port, r.classic);
   }
 
   return {

@@ -96,6 +96,12 @@ export function ipv4ToNumber(s: string, start = 0): number {
 }
 
 /** "::ffff:a.b.c.d" (an IPv4 peer on a dual-stack socket) → the IPv4 value, else −1. */
+/** The 16 bytes at b[offset…] are ::ffff:a.b.c.d (RFC 4291 §2.5.5.2), an IPv4 address in IPv6 form. */
+export function isV4MappedBytes(b: Uint8Array, offset = 0): boolean {
+  for (let k = 0; k < 10; k++) if (b[offset + k] !== 0) return false;
+  return b[offset + 10] === 0xff && b[offset + 11] === 0xff;
+}
+
 export function mappedIpv4(s: string): number {
   if (s.length < 14 || s.charCodeAt(0) !== 58 || s.charCodeAt(1) !== 58 || s.charCodeAt(6) !== 58) return -1;
   for (let i = 2; i < 6; i++) if ((s.charCodeAt(i) | 0x20) !== 102 /* f */) return -1;
